@@ -1,0 +1,38 @@
+# Everything the README's two commands need, on a machine with only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MEMBERS := -e ./alembic-config[postgresql,mysql] $(foreach s,$(wildcard services/*/pyproject.toml),-e ./$(dir $(s))) -e ./cli
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format clean
+
+## setup: create .venv and install every member editable, plus the dev tools
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml alembic-config/pyproject.toml cli/pyproject.toml $(wildcard services/*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet $(MEMBERS) --group dev
+	touch $(STAMP)
+
+## run: the main job: migrate the embedded default database (SQLite, ./mindmirror.db) to head
+run: setup
+	$(BIN)/alembic -c alembic.ini upgrade head
+	$(BIN)/alembic -c alembic.ini current
+
+## test: lint, type-check and run the whole test suite
+test: setup lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""alembic-config: one Alembic environment for every service sharing a database."""

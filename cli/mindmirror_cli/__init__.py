@@ -1,0 +1,1 @@
+"""The ``mindmirror`` command line."""

@@ -1,0 +1,8 @@
+"""Entry point of the ``mindmirror`` console script."""
+
+import click
+
+
+@click.group()
+def cli() -> None:
+    """Migrate one database shared by several services."""

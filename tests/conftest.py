@@ -1,0 +1,38 @@
+"""Fixtures shared by every test: isolated databases on the real servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.databases import BACKENDS, TestDatabase, isolated_database
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A fresh, empty database on each backend in turn (SQLite, PostgreSQL, MariaDB)."""
+    with isolated_database(request.param, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[TestDatabase]:
+    """A fresh, empty SQLite database file."""
+    with isolated_database("sqlite", tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def postgresql_database(tmp_path: Path) -> Iterator[TestDatabase]:
+    """A fresh, empty PostgreSQL database."""
+    with isolated_database("postgresql", tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def mariadb_database(tmp_path: Path) -> Iterator[TestDatabase]:
+    """A fresh, empty MariaDB database."""
+    with isolated_database("mariadb", tmp_path) as db:
+        yield db
