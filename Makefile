@@ -1,5 +1,5 @@
 # Everything the README's two commands need, on a machine with only Python 3.11 and make.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MEMBERS := -e ./alembic-config[postgresql,mysql] $(foreach s,$(wildcard services/*/pyproject.toml),-e ./$(dir $(s))) -e ./cli

@@ -1,1 +1,154 @@
-"""alembic-config: one Alembic environment for every service sharing a database."""
+"""alembic-config: one Alembic environment for every service that shares a database.
+
+Services publish their SQLAlchemy MetaData under the entry-point group
+``alembic_config.metadata``; this package finds them, merges them into one
+MetaData, names the conflicts, and ships the ``env.py`` that migrates them.
+
+Importing this package connects to nothing, reads no ``.env`` and discovers
+nothing: discovery runs on the first call of a function below, or on first
+access of the lazy ``metadata`` attribute.
+
+    from alembic_config import metadata, load_all_models, get_loaded_services, get_table_names
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+    from alembic_config._catalog import Catalog, ServiceInfo
+    from alembic_config._conflicts import Conflict, Difference
+    from alembic_config._discovery import (
+        ENTRY_POINT_GROUP,
+        EXCLUDE_ENV,
+        SERVICES_ENV,
+        ServiceFailure,
+        ServiceSource,
+        discover_services,
+    )
+    from alembic_config._errors import (
+        AlembicConfigError,
+        DatabaseConnectionError,
+        DatabaseUrlError,
+        EnvironmentFileError,
+        IncompleteMetadataError,
+        MissingDriverError,
+        RevisionLocationError,
+        ServiceLoadError,
+        UnknownServiceError,
+    )
+    from alembic_config._state import (
+        get_catalog,
+        get_conflicts,
+        get_failures,
+        get_loaded_services,
+        get_table_names,
+        get_table_owners,
+        load_all_models,
+    )
+    from alembic_config._urls import (
+        DATABASE_URL_ENV,
+        ResolvedUrl,
+        load_dotenv_files,
+        loaded_dotenv_files,
+        mask_url,
+        normalize_url,
+        resolve_database_url,
+    )
+
+    metadata: MetaData
+    __version__: str
+
+_EXPORTS = {
+    "Catalog": "_catalog",
+    "ServiceInfo": "_catalog",
+    "Conflict": "_conflicts",
+    "Difference": "_conflicts",
+    "ENTRY_POINT_GROUP": "_discovery",
+    "EXCLUDE_ENV": "_discovery",
+    "SERVICES_ENV": "_discovery",
+    "ServiceFailure": "_discovery",
+    "ServiceSource": "_discovery",
+    "discover_services": "_discovery",
+    "AlembicConfigError": "_errors",
+    "DatabaseConnectionError": "_errors",
+    "DatabaseUrlError": "_errors",
+    "EnvironmentFileError": "_errors",
+    "IncompleteMetadataError": "_errors",
+    "MissingDriverError": "_errors",
+    "RevisionLocationError": "_errors",
+    "ServiceLoadError": "_errors",
+    "UnknownServiceError": "_errors",
+    "get_catalog": "_state",
+    "get_conflicts": "_state",
+    "get_failures": "_state",
+    "get_loaded_services": "_state",
+    "get_table_names": "_state",
+    "get_table_owners": "_state",
+    "load_all_models": "_state",
+    "DATABASE_URL_ENV": "_urls",
+    "ResolvedUrl": "_urls",
+    "load_dotenv_files": "_urls",
+    "loaded_dotenv_files": "_urls",
+    "mask_url": "_urls",
+    "normalize_url": "_urls",
+    "resolve_database_url": "_urls",
+}
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "ENTRY_POINT_GROUP",
+    "EXCLUDE_ENV",
+    "SERVICES_ENV",
+    "AlembicConfigError",
+    "Catalog",
+    "Conflict",
+    "DatabaseConnectionError",
+    "DatabaseUrlError",
+    "Difference",
+    "EnvironmentFileError",
+    "IncompleteMetadataError",
+    "MissingDriverError",
+    "ResolvedUrl",
+    "RevisionLocationError",
+    "ServiceFailure",
+    "ServiceInfo",
+    "ServiceLoadError",
+    "ServiceSource",
+    "UnknownServiceError",
+    "__version__",
+    "discover_services",
+    "get_catalog",
+    "get_conflicts",
+    "get_failures",
+    "get_loaded_services",
+    "get_table_names",
+    "get_table_owners",
+    "load_all_models",
+    "load_dotenv_files",
+    "loaded_dotenv_files",
+    "mask_url",
+    "metadata",
+    "normalize_url",
+    "resolve_database_url",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "metadata":
+        return import_module("alembic_config._state").get_catalog().metadata
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("alembic-config")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alembic_config' has no attribute {name!r}")
+    return getattr(import_module(f"alembic_config.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,169 @@
+"""One discovery's outcome: the merged MetaData, the services, their failures and conflicts."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata as importlib_metadata
+from typing import TYPE_CHECKING, Any
+
+from alembic_config._discovery import (
+    ServiceFailure,
+    ServiceSource,
+    discover_services,
+    failure_of,
+    load_service,
+    selection,
+)
+from alembic_config._errors import IncompleteMetadataError, UnknownServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+    from alembic_config._conflicts import Conflict
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A service that loaded: where it comes from and the tables it owns."""
+
+    name: str
+    distribution: str
+    version: str
+    value: str
+    tables: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "entry_point": self.value,
+            "tables": list(self.tables),
+        }
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The merged metadata of the selected services, with everything learnt while building it.
+
+    ``owners`` maps each table key to the services that define it (more than
+    one when identical definitions were merged). A catalog is *complete* when
+    no selected service failed and nothing conflicts; only a complete catalog
+    may drive autogenerate or a drift check.
+    """
+
+    metadata: MetaData
+    services: tuple[ServiceInfo, ...]
+    failures: tuple[ServiceFailure, ...]
+    conflicts: tuple[Conflict, ...]
+    owners: Mapping[str, tuple[str, ...]]
+    excluded: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when every selected service loaded and nothing conflicts."""
+        return not self.failures and not self.conflicts
+
+    def service_names(self) -> list[str]:
+        """The names of the services that loaded, sorted."""
+        return [s.name for s in self.services]
+
+    def table_names(self) -> list[str]:
+        """Every table key of the merged metadata, sorted."""
+        return sorted(self.metadata.tables)
+
+    def tables_of(self, service: str) -> list[str]:
+        """The table keys a service owns (alone or together with others), sorted."""
+        if service not in self.service_names():
+            raise UnknownServiceError([service], self.service_names())
+        return sorted(key for key, owners in self.owners.items() if service in owners)
+
+    def require_complete(self, action: str) -> None:
+        """Raise :class:`IncompleteMetadataError` unless the catalog is complete."""
+        if not self.complete:
+            raise IncompleteMetadataError(self.failures, self.conflicts, action=action)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: services, failures, conflicts, owners."""
+        return {
+            "services": [s.to_dict() for s in self.services],
+            "failures": [f.to_dict() for f in self.failures],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "excluded": list(self.excluded),
+            "tables": {key: list(owners) for key, owners in sorted(self.owners.items())},
+        }
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: importing thousands of models allocates, never frees."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def build_catalog(
+    *,
+    services: str | Sequence[str] | None = None,
+    exclude: str | Sequence[str] | None = None,
+    entry_points: Iterable[importlib_metadata.EntryPoint] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Catalog:
+    """Discover, select, load and merge the services; never raises for one broken service."""
+    from alembic_config._merge import merge_metadata
+
+    sources, discovery_failures = discover_services(entry_points)
+    known = sorted([s.name for s in sources] + [f.name for f in discovery_failures])
+    chosen = selection(known, services=services, exclude=exclude, environ=environ).chosen
+    selected = [s for s in sources if chosen(s.name)]
+    failures_list = [f for f in discovery_failures if chosen(f.name)]
+    excluded = tuple(name for name in known if not chosen(name))
+    loaded: list[tuple[ServiceSource, MetaData]] = []
+    with _collector_paused():
+        for source in selected:
+            try:
+                metadata = load_service(source)
+            except Exception as exc:  # a broken service is recorded; the others go on loading
+                failure = failure_of(source, exc)
+                logger.warning("service %s", failure.describe())
+                failures_list.append(failure)
+                continue
+            logger.debug(
+                "service %s: %d tables: %s",
+                source.describe(),
+                len(metadata.tables),
+                ", ".join(sorted(metadata.tables)),
+            )
+            loaded.append((source, metadata))
+        merged = merge_metadata([(source.name, metadata) for source, metadata in loaded])
+    infos = tuple(
+        ServiceInfo(
+            name=source.name,
+            distribution=source.distribution,
+            version=source.version,
+            value=source.value,
+            tables=tuple(sorted(k for k, o in merged.owners.items() if source.name in o)),
+        )
+        for source, _ in loaded
+    )
+    for conflict in merged.conflicts:
+        logger.warning("%s", conflict.describe())
+    return Catalog(
+        metadata=merged.metadata,
+        services=infos,
+        failures=tuple(sorted(failures_list, key=lambda f: f.name)),
+        conflicts=merged.conflicts,
+        owners=merged.owners,
+        excluded=excluded,
+    )

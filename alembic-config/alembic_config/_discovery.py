@@ -1,0 +1,215 @@
+"""Finding the services: entry points of the group ``alembic_config.metadata``.
+
+Discovery only reads installed metadata; loading imports a service's models
+and turns its entry point's object into a :class:`~sqlalchemy.MetaData`.
+Neither runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from typing import TYPE_CHECKING, Any
+
+from alembic_config._errors import ServiceLoadError, UnknownServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "alembic_config.metadata"
+SERVICES_ENV = "ALEMBIC_CONFIG_SERVICES"
+EXCLUDE_ENV = "ALEMBIC_CONFIG_EXCLUDE"
+
+
+@dataclass(frozen=True)
+class ServiceSource:
+    """One entry point of the group: a service name and where it comes from."""
+
+    name: str
+    value: str
+    distribution: str
+    version: str
+    entry_point: importlib_metadata.EntryPoint = field(compare=False, repr=False)
+
+    def describe(self) -> str:
+        """``name (distribution version, module:attr)``, for messages."""
+        return f"{self.name} ({self.distribution} {self.version}, {self.value})"
+
+
+@dataclass(frozen=True)
+class ServiceFailure:
+    """A selected service that could not be loaded, and why."""
+
+    name: str
+    distribution: str
+    version: str
+    value: str
+    error: str
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def describe(self) -> str:
+        """One line: the service, its distribution and version, and the error."""
+        return (
+            f"{self.name} ({self.distribution} {self.version}, {self.value}) failed: {self.error}"
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready form."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "entry_point": self.value,
+            "error": self.error,
+        }
+
+
+def _source(entry_point: importlib_metadata.EntryPoint) -> ServiceSource:
+    dist = entry_point.dist
+    name = dist.metadata["Name"] if dist is not None else None
+    return ServiceSource(
+        name=entry_point.name,
+        value=entry_point.value,
+        distribution=name or "unknown distribution",
+        version=dist.version if dist is not None else "unknown version",
+        entry_point=entry_point,
+    )
+
+
+def discover_services(
+    entry_points: Iterable[importlib_metadata.EntryPoint] | None = None,
+) -> tuple[tuple[ServiceSource, ...], tuple[ServiceFailure, ...]]:
+    """Read the installed entry points, sorted by service name; nothing is imported.
+
+    The same entry point seen twice (a distribution found on two paths) counts
+    once; one name registered with two different targets is a failure.
+    """
+    if entry_points is None:
+        entry_points = importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+    by_name: dict[str, list[ServiceSource]] = {}
+    for entry_point in entry_points:
+        source = _source(entry_point)
+        seen = by_name.setdefault(source.name, [])
+        if not any(s.value == source.value and s.distribution == source.distribution for s in seen):
+            seen.append(source)
+    sources: list[ServiceSource] = []
+    failures: list[ServiceFailure] = []
+    for name in sorted(by_name):
+        candidates = by_name[name]
+        if len(candidates) == 1:
+            sources.append(candidates[0])
+            continue
+        claimants = "; ".join(f"{c.distribution} {c.version} -> {c.value}" for c in candidates)
+        first = candidates[0]
+        failures.append(
+            ServiceFailure(
+                name=name,
+                distribution=", ".join(c.distribution for c in candidates),
+                version=", ".join(c.version for c in candidates),
+                value=first.value,
+                error=f"the service name is registered more than once: {claimants}",
+            )
+        )
+    return tuple(sources), tuple(failures)
+
+
+def _names(raw: str | Sequence[str] | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    names = frozenset(item.strip() for item in items if item.strip())
+    return names or None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which services to load: an optional allow-list and a deny-list."""
+
+    allow: frozenset[str] | None
+    deny: frozenset[str]
+
+    def chosen(self, name: str) -> bool:
+        """True when the service ``name`` is selected."""
+        return (self.allow is None or name in self.allow) and name not in self.deny
+
+
+def selection(
+    known: Sequence[str],
+    *,
+    services: str | Sequence[str] | None = None,
+    exclude: str | Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Selection:
+    """Build the selection from arguments, else ``ALEMBIC_CONFIG_SERVICES`` / ``_EXCLUDE``.
+
+    Naming a service that is not installed is an error, so that a typo never
+    silently selects nothing.
+    """
+    env = os.environ if environ is None else environ
+    allow = _names(services if services is not None else env.get(SERVICES_ENV))
+    deny = _names(exclude if exclude is not None else env.get(EXCLUDE_ENV)) or frozenset()
+    unknown = sorted(n for n in (allow or frozenset()) | deny if n not in known)
+    if unknown:
+        raise UnknownServiceError(unknown, sorted(known))
+    return Selection(allow=allow, deny=deny)
+
+
+def _as_metadata(obj: Any) -> MetaData | None:
+    from sqlalchemy import MetaData
+
+    if isinstance(obj, MetaData):
+        return obj
+    candidate = getattr(obj, "metadata", None)
+    if isinstance(candidate, MetaData):
+        return candidate
+    return None
+
+
+def load_service(source: ServiceSource) -> MetaData:
+    """Import the service's entry point and return its MetaData.
+
+    The object may be a MetaData, anything with a ``.metadata`` MetaData (a
+    declarative Base, a registry), or a callable taking no arguments that
+    returns either.
+    """
+    obj = source.entry_point.load()
+    found = _as_metadata(obj)
+    if found is None and callable(obj):
+        produced = obj()
+        found = _as_metadata(produced)
+        if found is None:
+            raise ServiceLoadError(
+                f"entry point {source.describe()} is a callable that returned "
+                f"{type(produced).__name__}, not a MetaData or an object with a .metadata MetaData",
+                service=source.name,
+                distribution=source.distribution,
+                version=source.version,
+            )
+    if found is None:
+        raise ServiceLoadError(
+            f"entry point {source.describe()} resolved to {type(obj).__name__}, which is not a "
+            "MetaData, an object with a .metadata MetaData (a declarative Base), "
+            "or a callable returning one",
+            service=source.name,
+            distribution=source.distribution,
+            version=source.version,
+        )
+    return found
+
+
+def failure_of(source: ServiceSource, exc: BaseException) -> ServiceFailure:
+    """Record why ``source`` failed to load."""
+    error = str(exc) if isinstance(exc, ServiceLoadError) else f"{type(exc).__name__}: {exc}"
+    return ServiceFailure(
+        name=source.name,
+        distribution=source.distribution,
+        version=source.version,
+        value=source.value,
+        error=error,
+        exception=exc,
+    )

@@ -1,0 +1,123 @@
+"""The errors of alembic-config: one small hierarchy, each carrying its data.
+
+The command line converts them to exit codes in one place; Alembic's own
+command line shows their message after ``FAILED:`` (the shipped ``env.py``
+re-raises them as :class:`alembic.util.CommandError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic_config._conflicts import Conflict
+    from alembic_config._discovery import ServiceFailure
+
+
+class AlembicConfigError(Exception):
+    """Base class of every error raised by alembic-config."""
+
+
+class ServiceLoadError(AlembicConfigError):
+    """A service's entry point could not be turned into a MetaData."""
+
+    def __init__(self, message: str, *, service: str, distribution: str, version: str) -> None:
+        super().__init__(message)
+        self.service = service
+        self.distribution = distribution
+        self.version = version
+
+
+class UnknownServiceError(AlembicConfigError):
+    """A service was named (allow-list, ``--service``) that no installed distribution provides."""
+
+    def __init__(self, names: Sequence[str], available: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self.available = tuple(available)
+        listed = ", ".join(self.available) or "none"
+        super().__init__(
+            f"unknown service(s): {', '.join(self.names)}; installed services: {listed}"
+        )
+
+
+class IncompleteMetadataError(AlembicConfigError):
+    """Schema would be written or compared from metadata that misses or contradicts a service.
+
+    Autogenerate against incomplete metadata proposes dropping every table it
+    cannot see, so it is refused until each failure is fixed or its service
+    excluded, and each conflict resolved.
+    """
+
+    def __init__(
+        self, failures: Sequence[ServiceFailure], conflicts: Sequence[Conflict], *, action: str
+    ) -> None:
+        self.failures = tuple(failures)
+        self.conflicts = tuple(conflicts)
+        self.action = action
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        lines = [f"refusing to {self.action}: the merged metadata is incomplete or contradictory."]
+        for failure in self.failures:
+            lines.append(f"  service {failure.describe()}")
+        for conflict in self.conflicts:
+            lines.extend("  " + line for line in conflict.describe().splitlines())
+        if self.failures:
+            names = ",".join(f.name for f in self.failures)
+            lines.append(
+                "Fix the failing service, or exclude it explicitly: "
+                f"ALEMBIC_CONFIG_EXCLUDE={names} (the CLI: --exclude {names})."
+            )
+        if self.conflicts:
+            lines.append(
+                "Resolve each conflict in the services' models: one table, one definition."
+            )
+        return "\n".join(lines)
+
+
+class DatabaseUrlError(AlembicConfigError):
+    """The database URL is malformed or names an unusable driver; never shows a password."""
+
+    def __init__(self, message: str, *, masked_url: str) -> None:
+        super().__init__(message)
+        self.masked_url = masked_url
+
+
+class MissingDriverError(DatabaseUrlError):
+    """The URL needs a database driver that is not installed."""
+
+    def __init__(self, *, masked_url: str, backend: str, extra: str) -> None:
+        self.backend = backend
+        self.extra = extra
+        super().__init__(
+            f"no {backend} driver is installed for {masked_url}; "
+            f"install one with: pip install 'alembic-config[{extra}]'",
+            masked_url=masked_url,
+        )
+
+
+class DatabaseConnectionError(AlembicConfigError):
+    """The database could not be reached, or refused the credentials."""
+
+    def __init__(self, message: str, *, masked_url: str, reason: str) -> None:
+        super().__init__(message)
+        self.masked_url = masked_url
+        self.reason = reason
+
+
+class RevisionLocationError(AlembicConfigError):
+    """A new revision would be written where it must not be (an installed, non-editable package)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class EnvironmentFileError(AlembicConfigError):
+    """A named environment file (``.env.NAME``) was asked for and not found."""
+
+    def __init__(self, message: str, *, name: str, searched_from: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.searched_from = searched_from

@@ -1,0 +1,137 @@
+"""Merging every service's MetaData into one, and naming what collides.
+
+Tables are copied into one new MetaData so that foreign keys between services
+resolve. A table key defined by several services is merged when the
+definitions are identical (every definer is recorded as an owner) and is a
+conflict otherwise. Index, constraint, sequence and enum-type names used by
+more than one service, and naming conventions that differ, are conflicts too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Enum, MetaData, Table
+from sqlalchemy import Sequence as SqlSequence
+
+from alembic_config._compare import compare_tables
+from alembic_config._conflicts import Conflict, Difference
+
+logger = logging.getLogger(__name__)
+
+OWNER_KEY = "alembic_config.service"
+OWNERS_KEY = "alembic_config.owners"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged MetaData, who owns each table, and the conflicts found."""
+
+    metadata: MetaData
+    owners: Mapping[str, tuple[str, ...]]
+    conflicts: tuple[Conflict, ...]
+
+
+def merge_metadata(loaded: Sequence[tuple[str, MetaData]]) -> MergeResult:
+    """Copy the tables of every ``(service, MetaData)`` into one new MetaData."""
+    convention_conflict = _naming_convention_conflict(loaded)
+    merged = MetaData(naming_convention=loaded[0][1].naming_convention if loaded else None)
+    definitions: dict[str, list[tuple[str, Table]]] = {}
+    for service, metadata in loaded:
+        for key in sorted(metadata.tables):
+            definitions.setdefault(key, []).append((service, metadata.tables[key]))
+
+    owners: dict[str, tuple[str, ...]] = {}
+    conflicts: list[Conflict] = [convention_conflict] if convention_conflict else []
+    for key in sorted(definitions):
+        defined_by = definitions[key]
+        first_service, first_table = defined_by[0]
+        if len(defined_by) > 1:
+            conflict = compare_tables(key, defined_by)
+            if conflict is not None:
+                conflicts.append(conflict)
+        owners[key] = tuple(service for service, _ in defined_by)
+        copy = first_table.to_metadata(merged)
+        copy.info[OWNER_KEY] = first_service
+        copy.info[OWNERS_KEY] = owners[key]
+        logger.debug("table %s from service %s", key, ", ".join(owners[key]))
+
+    kept = [(owners[key], definitions[key][0][1]) for key in sorted(definitions)]
+    conflicts.extend(_name_collisions(kept))
+    return MergeResult(metadata=merged, owners=owners, conflicts=tuple(conflicts))
+
+
+def _naming_convention_conflict(loaded: Sequence[tuple[str, MetaData]]) -> Conflict | None:
+    rendered = {
+        service: ", ".join(f"{k}={v}" for k, v in sorted(md.naming_convention.items(), key=str))
+        for service, md in loaded
+    }
+    if len(set(rendered.values())) <= 1:
+        return None
+    return Conflict(
+        kind="naming convention",
+        name="MetaData.naming_convention",
+        services=tuple(rendered),
+        differences=(
+            Difference(aspect="naming convention", subject="", values=tuple(rendered.items())),
+        ),
+    )
+
+
+def _named_objects(table: Table) -> Iterator[tuple[str, str, str]]:
+    """``(kind, name, detail)`` for every database-wide name a table brings."""
+    schema = f"{table.schema}." if table.schema else ""
+    for index in table.indexes:
+        if _is_named(index.name):
+            yield "index", f"{schema}{index.name}", f"on {table.key}"
+    for constraint in table.constraints:
+        if _is_named(constraint.name):
+            kind = type(constraint).__name__
+            yield "constraint", f"{schema}{constraint.name}", f"{kind} on {table.key}"
+    for column in table.columns:
+        if isinstance(column.default, SqlSequence):
+            yield "sequence", _qualified(column.default), f"on {table.key}.{column.name}"
+        for enum in _enums(column.type):
+            values = ", ".join(enum.enums)
+            yield "enum", _qualified(enum), f"({values}) on {table.key}.{column.name}"
+
+
+def _is_named(name: Any) -> bool:
+    return name is not None and type(name).__name__ != "_NoneName"
+
+
+def _qualified(obj: Enum | SqlSequence) -> str:
+    return f"{obj.schema}.{obj.name}" if obj.schema else str(obj.name)
+
+
+def _enums(type_: Any) -> Iterator[Enum]:
+    variants = getattr(type_, "_variant_mapping", {})
+    for candidate in (type_, *variants.values()):
+        if isinstance(candidate, Enum) and candidate.name and candidate.native_enum:
+            yield candidate
+
+
+def _name_collisions(kept: Sequence[tuple[tuple[str, ...], Table]]) -> list[Conflict]:
+    users: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for owners, table in kept:
+        for kind, name, detail in _named_objects(table):
+            label = "+".join(owners)
+            users.setdefault((kind, name), []).append((label, detail))
+    conflicts = []
+    for (kind, name), uses in sorted(users.items()):
+        services = sorted({label for label, _ in uses})
+        if len(services) < 2:
+            continue
+        values = tuple(sorted(uses))
+        conflicts.append(
+            Conflict(
+                kind=kind,
+                name=name,
+                services=tuple(services),
+                differences=(Difference(aspect=f"{kind} name", subject=name, values=values),),
+            )
+        )
+    return conflicts

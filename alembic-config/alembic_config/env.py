@@ -1,0 +1,46 @@
+"""The Alembic environment for every service registered under ``alembic_config.metadata``.
+
+The database URL comes from ``DATABASE_URL`` (or a ``.env`` found from the
+working directory), else ``sqlalchemy.url`` in the ini file, else a SQLite file
+``mindmirror.db`` in the working directory. Models are loaded only when
+autogenerate or ``alembic check`` needs them, and only if every selected
+service loaded without conflict. See ``alembic_config._environment``.
+"""
+
+from alembic import context
+
+from alembic_config._environment import MigrationEnvironment, reporting_errors
+
+environment = MigrationEnvironment(context.config)
+environment.configure_logging()
+
+
+def run_migrations_offline() -> None:
+    """Emit the migration SQL for the URL's dialect (``--sql``) without connecting."""
+    url = environment.url
+    context.configure(
+        url=url.url,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        **environment.configure_options(url.backend),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run the migrations on a connection: the one handed in, or a new one from the URL."""
+    with environment.connect() as connection:
+        context.configure(
+            connection=connection,
+            **environment.configure_options(connection.dialect.name),
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+with reporting_errors():
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()

@@ -1,0 +1,25 @@
+"""Fixtures of the alembic-config tests: the fixture services, installed for real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import fixture_entry_points, install_fixture_services
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the installed ``alembic-config-fixtures`` distribution."""
+    return install_fixture_services(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture
+def entry_points(fixture_site: Path) -> Iterator[list[importlib_metadata.EntryPoint]]:
+    """The fixture services' real entry points, importable for the duration of a test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(fixture_site))
+        yield fixture_entry_points(fixture_site)
