@@ -1,0 +1,65 @@
+"""The agent service's declarative Base and the column types its models share.
+
+Every table of the service hangs off :class:`Base`, whose MetaData carries the
+project's naming convention, so that constraint and index names are the same
+on every database and in every migration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON everywhere, JSONB on PostgreSQL.
+JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+#: A timezone-aware timestamp; MySQL and MariaDB keep microseconds (DATETIME(6)).
+Timestamp = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware: the default of every timestamp column."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """The one declarative Base of the agent service."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        uuid.UUID: sa.Uuid(),
+        datetime: Timestamp,
+        dict[str, Any]: JSONType,
+    }
+
+
+class UUIDPrimaryKeyMixin:
+    """A UUID primary key generated in Python, so that a new object knows its id before flush."""
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, default=uuid.uuid4, sort_order=-100
+    )
+
+
+class TimestampMixin:
+    """``created_at`` and ``updated_at``, maintained by the Base on insert and update (UTC)."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        Timestamp, nullable=False, default=utcnow, sort_order=100
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        Timestamp, nullable=False, default=utcnow, onupdate=utcnow, sort_order=101
+    )
