@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ServiceSource,
         discover_services,
     )
+    from alembic_config._environment import MigrationEnvironment
     from alembic_config._errors import (
         AlembicConfigError,
         DatabaseConnectionError,
@@ -73,6 +74,7 @@ _EXPORTS = {
     "ServiceFailure": "_discovery",
     "ServiceSource": "_discovery",
     "discover_services": "_discovery",
+    "MigrationEnvironment": "_environment",
     "AlembicConfigError": "_errors",
     "DatabaseConnectionError": "_errors",
     "DatabaseUrlError": "_errors",
@@ -111,6 +113,7 @@ __all__ = [
     "Difference",
     "EnvironmentFileError",
     "IncompleteMetadataError",
+    "MigrationEnvironment",
     "MissingDriverError",
     "ResolvedUrl",
     "RevisionLocationError",

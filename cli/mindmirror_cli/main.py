@@ -1,8 +1,121 @@
-"""Entry point of the ``mindmirror`` console script."""
+"""The ``mindmirror`` command: the root group, its global options, and the one place errors exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import click
 
+from mindmirror_cli.app import App, Settings, configure_logging
+from mindmirror_cli.commands import db, models, supabase
+from mindmirror_cli.exit_codes import ExitCode
 
-@click.group()
-def cli() -> None:
-    """Migrate one database shared by several services."""
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class MindmirrorGroup(click.Group):
+    """The root group: converts every known error to its message and exit code, once."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            from mindmirror_cli.errors import classify
+
+            app = ctx.find_object(App)
+            failure = classify(exc, redact=app.redact if app else None)
+            if failure is None:
+                raise
+            if app is not None:
+                app.output.error(failure.message)
+            else:
+                click.echo(f"error: {failure.message}", err=True)
+            ctx.exit(int(failure.exit_code))
+
+
+@click.group(cls=MindmirrorGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--env",
+    "env_name",
+    metavar="NAME",
+    envvar="MINDMIRROR_ENV",
+    help="Load .env.NAME over .env (the environment still wins).",
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="Database to use, over DATABASE_URL and sqlalchemy.url (shown masked, never stored).",
+)
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="ALEMBIC_CONFIG",
+    help="Alembic ini file [default: ./alembic.ini, else built-in defaults].",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="SERVICE",
+    help="Leave a service out (repeatable); the way on when one fails to load.",
+)
+@click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
+@click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
+@click.option("--json", "json_mode", is_flag=True, help="Print results as JSON on stdout.")
+@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain text, no colours.")
+@click.version_option(package_name="mindmirror-cli", prog_name="mindmirror")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    env_name: str | None,
+    database_url: str | None,
+    config_path: Path | None,
+    exclude: tuple[str, ...],
+    verbose: int,
+    quiet: bool,
+    json_mode: bool,
+    no_color: bool,
+) -> None:
+    """Migrate one database shared by several services.
+
+    Every service publishes its SQLAlchemy models under the entry-point group
+    alembic_config.metadata; mindmirror finds them, merges them and runs
+    Alembic with the environment shipped by alembic-config.
+
+    \b
+    Examples:
+      mindmirror db upgrade
+      mindmirror --env staging db status --json
+      mindmirror models conflicts
+    """
+    verbosity = -1 if quiet else verbose
+    configure_logging(verbosity)
+    ctx.obj = App(
+        Settings(
+            config_path=config_path,
+            env_name=env_name,
+            database_url=database_url,
+            exclude=exclude,
+            verbosity=verbosity,
+            json=json_mode,
+            color=not no_color,
+        )
+    )
+
+
+cli.add_command(db.db)
+cli.add_command(supabase.supabase)
+cli.add_command(models.models)
+cli.add_command(db.doctor)
+
+
+def main() -> None:
+    """Run the command line (``python -m mindmirror_cli``)."""
+    cli(prog_name="mindmirror")
+
+
+__all__ = ["ExitCode", "cli", "main"]

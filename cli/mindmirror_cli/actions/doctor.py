@@ -1,0 +1,90 @@
+"""Where everything was resolved from: ini, scripts, distributions, entry points, URL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from typing import TYPE_CHECKING, Any
+
+from mindmirror_cli.app import BUILT_IN_INI
+
+if TYPE_CHECKING:
+    from mindmirror_cli.app import App
+
+
+@dataclass
+class Diagnosis:
+    """Facts about this installation, each with where it came from."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    entry_points: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {**self.facts, "entry_points": self.entry_points}
+
+
+def _distribution(name: str) -> dict[str, Any]:
+    try:
+        dist = importlib_metadata.distribution(name)
+    except importlib_metadata.PackageNotFoundError:
+        return {"name": name, "installed": False}
+    direct_url = dist.read_text("direct_url.json")
+    editable = False
+    source = None
+    if direct_url:
+        data = json.loads(direct_url)
+        editable = bool(data.get("dir_info", {}).get("editable"))
+        source = data.get("url")
+    return {
+        "name": name,
+        "installed": True,
+        "version": dist.version,
+        "editable": editable,
+        "source": source,
+        "location": str(dist.locate_file("")),
+    }
+
+
+def diagnose(app: App) -> Diagnosis:
+    """Collect every fact; nothing here connects to the database or imports a model."""
+    import alembic
+    import sqlalchemy
+    from alembic_config import discover_services
+
+    diagnosis = Diagnosis()
+    facts = diagnosis.facts
+    facts["ini_file"] = str(app.ini_path) if app.ini_path else BUILT_IN_INI
+    facts["env_files"] = [str(p) for p in app.load_environment()]
+    script = app.script
+    facts["script_location"] = str(script.dir)
+    facts["version_locations"] = [
+        str(p) for p in (script.version_locations or [f"{script.dir}/versions"])
+    ]
+    facts["alembic_config"] = _distribution("alembic-config")
+    facts["alembic"] = alembic.__version__
+    facts["sqlalchemy"] = sqlalchemy.__version__
+    facts["database_url"] = app.url.masked
+    facts["database_url_source"] = app.url.source
+    sources, failures = discover_services()
+    for source in sources:
+        diagnosis.entry_points.append(
+            {
+                "name": source.name,
+                "distribution": source.distribution,
+                "version": source.version,
+                "object": source.value,
+            }
+        )
+    for failure in failures:
+        diagnosis.entry_points.append(
+            {
+                "name": failure.name,
+                "distribution": failure.distribution,
+                "version": failure.version,
+                "object": failure.value,
+                "error": failure.error,
+            }
+        )
+    return diagnosis

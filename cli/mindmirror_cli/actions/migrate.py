@@ -1,0 +1,140 @@
+"""Upgrade, downgrade and stamp, reporting each revision as it is applied."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mindmirror_cli.app import App
+
+
+@dataclass
+class AppliedStep:
+    """One revision applied (or unapplied), with the time it took."""
+
+    revision: str
+    message: str
+    direction: str
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "revision": self.revision,
+            "message": self.message,
+            "direction": self.direction,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class MigrationRun:
+    """What an upgrade or downgrade did."""
+
+    target: str
+    steps: list[AppliedStep] = field(default_factory=list)
+    seconds: float = 0.0
+    heads: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "target": self.target,
+            "steps": [s.to_dict() for s in self.steps],
+            "seconds": round(self.seconds, 3),
+            "current": list(self.heads),
+        }
+
+
+class StepReporter:
+    """Alembic's ``on_version_apply`` callback: times each step and reports it."""
+
+    def __init__(self, app: App, run: MigrationRun, total: int) -> None:
+        self.app = app
+        self.run = run
+        self.total = total
+        self._last = time.perf_counter()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> StepReporter:
+        if self.total > 1:
+            self._progress = self.app.output.progress(self.total, "migrating")
+            self._progress.__enter__()
+            self._task = self._progress.add_task("migrating", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def __call__(self, *, step: Any, heads: set[str], **_: Any) -> None:
+        now = time.perf_counter()
+        elapsed, self._last = now - self._last, now
+        if step.is_stamp:
+            return
+        revision = step.up_revision_id if step.is_upgrade else step.down_revision_ids
+        if not isinstance(revision, str):
+            revision = ",".join(revision) or "base"
+        up = step.up_revision
+        message = (up.doc or "").strip() if up is not None else ""
+        applied = AppliedStep(
+            revision=step.up_revision_id or "",
+            message=message,
+            direction="upgrade" if step.is_upgrade else "downgrade",
+            seconds=elapsed,
+        )
+        self.run.steps.append(applied)
+        self.run.heads = tuple(sorted(heads))
+        verb = "applied" if step.is_upgrade else "reverted"
+        self.app.output.info(f"  {verb} {applied.revision} ({message}) in {elapsed:.2f} s")
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1)
+
+
+def upgrade(app: App, target: str, *, total: int) -> MigrationRun:
+    """Upgrade the database to ``target``."""
+    from alembic import command
+
+    run = MigrationRun(target=target)
+    started = time.perf_counter()
+    with StepReporter(app, run, total) as reporter:
+        command.upgrade(app.alembic_config(**{"alembic_config.on_version_apply": reporter}), target)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def downgrade(app: App, target: str) -> MigrationRun:
+    """Downgrade the database to ``target``."""
+    from alembic import command
+
+    run = MigrationRun(target=target)
+    started = time.perf_counter()
+    with StepReporter(app, run, 0) as reporter:
+        config = app.alembic_config(**{"alembic_config.on_version_apply": reporter})
+        command.downgrade(config, target)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def offline_sql(app: App, direction: str, target: str) -> None:
+    """Write the SQL of an upgrade or downgrade to stdout, without connecting."""
+    import sys
+
+    from alembic import command
+
+    config = app.alembic_config()
+    config.output_buffer = sys.stdout
+    if direction == "upgrade":
+        command.upgrade(config, target, sql=True)
+    else:
+        command.downgrade(config, target, sql=True)
+
+
+def stamp(app: App, target: str) -> None:
+    """Record ``target`` as the database's revision without running any migration."""
+    from alembic import command
+
+    command.stamp(app.alembic_config(), target)

@@ -1,0 +1,167 @@
+"""The context object of one ``mindmirror`` invocation, created once in the root group.
+
+It turns the global options into an Alembic :class:`~alembic.config.Config`,
+the catalog of services and the resolved database URL, each built on first
+use and only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mindmirror_cli.output import Output
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic_config import Catalog, ResolvedUrl
+
+BUILT_IN_INI = "built-in defaults (script_location = alembic_config:)"
+
+
+@dataclass
+class Settings:
+    """The global options, as given."""
+
+    config_path: Path | None = None
+    env_name: str | None = None
+    database_url: str | None = None
+    exclude: tuple[str, ...] = ()
+    verbosity: int = 0
+    json: bool = False
+    color: bool = True
+    supabase: bool = False
+    extra_attributes: dict[str, Any] = field(default_factory=dict)
+
+
+class App:
+    """Everything a command needs, built lazily from the global options."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.output = Output(
+            json_mode=settings.json, color=settings.color, verbosity=settings.verbosity
+        )
+        self._dotenv_loaded: tuple[Path, ...] | None = None
+
+    # -- environment files ---------------------------------------------------------------------
+    def load_environment(self) -> tuple[Path, ...]:
+        """Load ``.env.NAME`` (``--env NAME``) over ``.env``, once; the environment wins."""
+        if self._dotenv_loaded is None:
+            from alembic_config import load_dotenv_files
+
+            self._dotenv_loaded = load_dotenv_files(self.settings.env_name)
+        return self._dotenv_loaded
+
+    # -- the database URL ----------------------------------------------------------------------
+    @cached_property
+    def url(self) -> ResolvedUrl:
+        """The resolved database URL: ``--database-url``, ``DATABASE_URL``, ini, SQLite default."""
+        from alembic_config import ResolvedUrl, normalize_url, resolve_database_url
+
+        self.load_environment()
+        if self.settings.database_url:
+            resolved = ResolvedUrl(normalize_url(self.settings.database_url), "--database-url")
+        else:
+            ini_url = self._ini_url()
+            resolved = resolve_database_url(ini_url=ini_url)
+        if self.settings.supabase:
+            from mindmirror_cli.supabase_checks import adapt_for_supabase
+
+            resolved = adapt_for_supabase(resolved, self.output)
+        return resolved
+
+    def _ini_url(self) -> str | None:
+        config = self.config
+        try:
+            return config.get_main_option("sqlalchemy.url")
+        except ValueError:
+            from alembic_config import DatabaseUrlError
+
+            raise DatabaseUrlError(
+                f"sqlalchemy.url in {config.config_file_name} contains a '%' that the ini "
+                "format cannot read; write it as '%%', or set DATABASE_URL instead",
+                masked_url="(unreadable)",
+            ) from None
+
+    def redact(self, text: str) -> str:
+        """``text`` with the database password masked, whatever its spelling."""
+        url = self.__dict__.get("url")
+        return url.redact(text) if url is not None else text
+
+    # -- Alembic -------------------------------------------------------------------------------
+    @property
+    def ini_path(self) -> Path | None:
+        """The alembic.ini in use: ``--config``, else ``./alembic.ini`` if present, else none."""
+        if self.settings.config_path is not None:
+            return self.settings.config_path
+        default = Path("alembic.ini")
+        return default.resolve() if default.is_file() else None
+
+    @cached_property
+    def config(self) -> Config:
+        """The Alembic Config: the ini file, or built-in defaults using alembic_config's env."""
+        from alembic.config import Config
+
+        from mindmirror_cli.errors import BadInput
+
+        path = self.ini_path
+        if path is not None and not path.is_file():
+            raise BadInput(f"no Alembic configuration file at {path}")
+        config = Config(str(path) if path else None, stdout=sys.stderr)
+        if path is None:
+            config.set_main_option("script_location", "alembic_config:")
+            config.set_main_option("path_separator", "os")
+            config.set_main_option("revision_environment", "true")
+        config.attributes["configure_logger"] = False
+        return config
+
+    def alembic_config(self, **attributes: Any) -> Config:
+        """The Config with the URL and the catalog handed to ``env.py`` through its attributes."""
+        config = self.config
+        config.attributes["alembic_config.database_url"] = self.url
+        config.attributes["alembic_config.catalog"] = self.catalog_factory
+        config.attributes.update(self.settings.extra_attributes)
+        config.attributes.update(attributes)
+        return config
+
+    @cached_property
+    def script(self) -> ScriptDirectory:
+        """The revision scripts (shipped ``versions/`` and any ``version_locations``)."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self.config)
+
+    # -- services ------------------------------------------------------------------------------
+    def catalog_factory(self) -> Catalog:
+        """Load the services (with ``--exclude``) on first use; used lazily by ``env.py``."""
+        return self.catalog
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The merged metadata of every selected service."""
+        from alembic_config import load_all_models
+
+        self.load_environment()
+        exclude = list(self.settings.exclude) or None
+        return load_all_models(exclude=exclude)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log to stderr: warnings by default, INFO with ``-v``, DEBUG with ``-vv``."""
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
+    for name in ("alembic", "alembic_config", "mindmirror_cli"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    if verbosity >= 3:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+        logging.getLogger("sqlalchemy.engine").addHandler(handler)

@@ -1,0 +1,40 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from mindmirror_cli.app import App
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        app = ctx.find_object(App)
+        if app is not None:
+            app.settings.json = True
+            app.output.json_mode = True
+    return value
+
+
+def json_option(function: F) -> F:
+    """``--json``: print the result as one JSON document on stdout."""
+    return click.option(
+        "--json",
+        "json_flag",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Print the result as JSON on stdout.",
+    )(function)
+
+
+def yes_option(function: F) -> F:
+    """``--yes``: do not ask for confirmation."""
+    return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(function)

@@ -1,0 +1,134 @@
+"""The CLI's own errors, and the one place where any error becomes a message and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mindmirror_cli.exit_codes import ExitCode
+
+
+class CliError(Exception):
+    """An error the CLI reports as a message and an exit code, without a traceback."""
+
+    exit_code = ExitCode.CONFIGURATION
+
+    def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class CheckFailed(CliError):
+    """A check ran and found a problem: drift, not at head, pending revisions."""
+
+    exit_code = ExitCode.CHECK_FAILED
+
+
+class BadInput(CliError):
+    """An argument or option that cannot be used as given."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RevisionGraphError(CliError):
+    """Several heads, a missing revision, a database at an unknown revision."""
+
+    exit_code = ExitCode.REVISION_GRAPH
+
+
+class MigrationFailed(CliError):
+    """A migration raised while running."""
+
+    exit_code = ExitCode.MIGRATION_FAILED
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What to tell the user and which code to exit with."""
+
+    message: str
+    exit_code: ExitCode
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
+    """Turn any error the commands may meet into a message and an exit code.
+
+    Returns ``None`` for errors that are bugs (they keep their traceback).
+    ``redact`` is a callable removing the database password from a text.
+    """
+    import alembic_config as ac
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    def clean(text: str) -> str:
+        return str(redact(text)) if callable(redact) else text
+
+    chain = _chain(exc)
+    for error in chain:
+        if isinstance(error, CliError):
+            return Failure(clean(str(error)), error.exit_code)
+    for error in chain:
+        if isinstance(error, ac.AlembicConfigError):
+            return Failure(clean(str(error)), _alembic_config_code(error))
+    for error in chain:
+        if isinstance(error, RevisionError):
+            return Failure(clean(str(error)), ExitCode.REVISION_GRAPH)
+    for error in chain:
+        if isinstance(error, DBAPIError):
+            return Failure(clean(_sql_error(error)), ExitCode.MIGRATION_FAILED)
+    if isinstance(exc, CommandError):
+        return Failure(clean(str(exc)), _command_error_code(str(exc)))
+    if isinstance(exc, SQLAlchemyError):
+        return Failure(clean(str(exc)), ExitCode.MIGRATION_FAILED)
+    return None
+
+
+def _alembic_config_code(error: BaseException) -> ExitCode:
+    import alembic_config as ac
+
+    if isinstance(error, ac.DatabaseConnectionError):
+        return ExitCode.DATABASE_UNREACHABLE
+    if isinstance(error, ac.MissingDriverError):
+        return ExitCode.CONFIGURATION
+    if isinstance(error, ac.DatabaseUrlError | ac.UnknownServiceError | ac.EnvironmentFileError):
+        return ExitCode.USAGE
+    return ExitCode.CONFIGURATION
+
+
+_GRAPH_MARKERS = (
+    "Can't locate revision",
+    "Multiple head revisions",
+    "Multiple heads",
+    "is not present",
+    "No such revision",
+    "Requested revision",
+    "overlaps with other requested revisions",
+    "Destination",
+    "Relative revision",
+)
+
+
+def _command_error_code(message: str) -> ExitCode:
+    if any(marker in message for marker in _GRAPH_MARKERS):
+        return ExitCode.REVISION_GRAPH
+    return ExitCode.CONFIGURATION
+
+
+def _sql_error(error: BaseException) -> str:
+    orig = getattr(error, "orig", None)
+    statement = getattr(error, "statement", None)
+    text = f"migration failed: {type(orig).__name__ if orig else type(error).__name__}: "
+    text += str(orig or error).strip().splitlines()[0] if str(orig or error).strip() else ""
+    if statement:
+        text += f"\n  while running: {' '.join(str(statement).split())[:500]}"
+    return text

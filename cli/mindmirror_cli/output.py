@@ -1,0 +1,104 @@
+"""The CLI's output channel: results on stdout, messages on stderr, JSON when asked.
+
+Rich is imported on first use only, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Output:
+    """Where every command writes. ``-q`` silences messages, ``-v`` shows details."""
+
+    def __init__(self, *, json_mode: bool = False, color: bool = True, verbosity: int = 0) -> None:
+        self.json_mode = json_mode
+        self.color = color
+        self.verbosity = verbosity
+        self._out: Console | None = None
+        self._err: Console | None = None
+
+    def _console(self, *, stderr: bool) -> Console:
+        from rich.console import Console
+
+        if stderr:
+            if self._err is None:
+                self._err = self._make(Console, sys.stderr)
+            return self._err
+        if self._out is None:
+            self._out = self._make(Console, sys.stdout)
+        return self._out
+
+    def _make(self, console: type[Console], stream: Any) -> Console:
+        return console(
+            file=stream,
+            no_color=not self.color,
+            highlight=False,
+            soft_wrap=True,
+            emoji=False,
+            markup=False,
+            force_terminal=None if self.color else False,
+        )
+
+    # -- messages (stderr) ---------------------------------------------------------------------
+    def info(self, text: str, *, style: str | None = None) -> None:
+        """A progress or status message; silenced by ``-q``."""
+        if self.verbosity >= 0:
+            self._console(stderr=True).print(text, style=style)
+
+    def detail(self, text: str) -> None:
+        """A message shown only with ``-v``."""
+        if self.verbosity > 0:
+            self._console(stderr=True).print(text, style="dim")
+
+    def success(self, text: str) -> None:
+        """A message saying the command did what was asked."""
+        self.info(text, style="green")
+
+    def warn(self, text: str) -> None:
+        """A warning; shown even with ``-q``."""
+        self._console(stderr=True).print(f"warning: {text}", style="yellow")
+
+    def error(self, text: str) -> None:
+        """An error; always shown."""
+        self._console(stderr=True).print(f"error: {text}", style="bold red")
+
+    # -- results (stdout) ----------------------------------------------------------------------
+    def result(self, text: str = "", *, style: str | None = None) -> None:
+        """A line of the command's result (text mode)."""
+        self._console(stderr=False).print(text, style=style)
+
+    def data(self, payload: Any) -> None:
+        """The command's result as one JSON document on stdout."""
+        sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+        sys.stdout.flush()
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """A table of results on stdout."""
+        from rich.table import Table
+
+        table = Table(*headers, box=None, pad_edge=False, show_edge=False)
+        for row in rows:
+            table.add_row(*(str(cell) for cell in row))
+        self._console(stderr=False).print(table)
+
+    def progress(self, total: int, description: str) -> Any:
+        """A progress bar on stderr (a no-op context when quiet or not on a terminal)."""
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = self._console(stderr=True)
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=self.verbosity < 0 or not console.is_terminal,
+        )
