@@ -266,7 +266,9 @@ class Bench:
     def has_cli(self, words: list[str]) -> bool:
         """Whether ``mindmirror <words> --help`` exists (options after the command ignored)."""
         command = [w for w in words if not w.startswith("-")][:2]
-        return self.probe("cli:" + " ".join(command), [self.bin("mindmirror"), *command, "--help"])
+        return self.probe(
+            "cli:mindmirror " + " ".join(command), [self.bin("mindmirror"), *command, "--help"]
+        )
 
     def has_env(self) -> bool:
         """Whether the product ships an Alembic environment (``alembic_config:env.py``)."""
@@ -276,11 +278,11 @@ class Bench:
             "d = pathlib.Path(spec.origin).parent; "
             "sys.exit(0 if (d / 'env.py').exists() and (d / 'script.py.mako').exists() else 1)"
         )
-        return self.probe("env", [self.bin("python"), "-c", code])
+        return self.probe("alembic_config env.py", [self.bin("python"), "-c", code])
 
     def has_loader(self) -> bool:
         code = "import alembic_config; alembic_config.load_all_models"
-        return self.probe("loader", [self.bin("python"), "-c", code])
+        return self.probe("alembic_config.load_all_models", [self.bin("python"), "-c", code])
 
     def ours_command(self, scenario: str) -> list[str] | None:
         """The product's command for ``scenario``, or None when it does not exist yet."""
@@ -436,7 +438,7 @@ def help_scenario(bench: Bench) -> Scenario:
     scenario.cells["bound"] = _simple(bench, [bench.bin("python"), "-c", "pass"], bench.size.root)
     scenario.commands["bound"] = "python -c pass"
     argv = [bench.bin("mindmirror"), "--help"]
-    if bench.probe("cli:", argv):
+    if bench.probe("cli:mindmirror --help", argv):
         scenario.cells["ours"] = _simple(bench, argv, bench.project("ours", "help"))
         scenario.commands["ours"] = "mindmirror --help"
     else:
@@ -636,6 +638,14 @@ def environment(bench: Bench) -> dict[str, str]:
         text=True,
         check=False,
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(gen.REPO), "status", "--porcelain", "--", "alembic-config", "cli"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if dirty:
+        commit += " (product sources modified)"
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
@@ -689,6 +699,10 @@ def markdown(
         ]
         ratios = [rss_ratio(row["ours"], row[v]) for v in ("eager", "lazy")]
         lines.append(f"| {scenario.title} | " + " | ".join(values + ratios) + " |")
+    probes = ", ".join(
+        f"{k.removeprefix('cli:')}: {'yes' if v else 'no'}" for k, v in bench.probes.items()
+    )
+    lines += ["", f"Product probes (exit code 0 = available): {probes}."]
     lines += ["", "Commands:", ""]
     for scenario in scenarios:
         described = "; ".join(f"{VARIANT_TITLES[v]}: `{c}`" for v, c in scenario.commands.items())
