@@ -51,10 +51,20 @@ from alembic_config._errors import (
     AlembicConfigError,
     DatabaseConnectionError,
     DatabaseUrlError,
+    InvalidNameError,
     MissingDriverError,
     RevisionLocationError,
 )
+from alembic_config._locking import holder_description, lock_timeout, migration_lock
 from alembic_config._merge import OWNERS_KEY
+from alembic_config._names import validate_identifier, validate_revision_id
+from alembic_config._partial import (
+    drop_marker_if_empty,
+    marker_table,
+    require_no_partial_state,
+    set_marker,
+    uses_marker,
+)
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
 
 logger = logging.getLogger(__name__)
@@ -64,6 +74,9 @@ DATABASE_URL_KEY = "alembic_config.database_url"
 SERVICES_KEY = "alembic_config.services"
 SKIP_EMPTY_KEY = "alembic_config.skip_empty"
 ON_VERSION_APPLY_KEY = "alembic_config.on_version_apply"
+LOCK_TIMEOUT_KEY = "alembic_config.lock_timeout"
+# commands that change the version table: they run under the migration lock
+MUTATING_COMMANDS = frozenset({"upgrade", "downgrade", "stamp"})
 
 
 def alembic_command(context: MigrationContext) -> str | None:
@@ -121,6 +134,7 @@ class MigrationEnvironment:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._url: ResolvedUrl | None = None
+        self._marker_plan: list[tuple[str, str]] = []
 
     # -- logging -------------------------------------------------------------------------------
     def configure_logging(self) -> None:
@@ -164,8 +178,13 @@ class MigrationEnvironment:
     def create_engine(self) -> Engine:
         """An engine for one migration run: no pool, SQL parameters kept out of logs."""
         url = self.url
+        connect_args: dict[str, Any] = {}
+        if url.backend == "postgresql" and "application_name" not in url.url.query:
+            connect_args["application_name"] = f"alembic_config {holder_description()}"[:63]
         try:
-            engine = create_engine(url.url, poolclass=NullPool, hide_parameters=True)
+            engine = create_engine(
+                url.url, poolclass=NullPool, hide_parameters=True, connect_args=connect_args
+            )
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             backend = url.backend
             extra = "postgresql" if backend == "postgresql" else "mysql"
@@ -209,10 +228,23 @@ class MigrationEnvironment:
 
         return get_catalog()
 
+    @property
+    def version_table(self) -> tuple[str, str | None]:
+        """The version table and its schema (ini options ``version_table[_schema]``), validated."""
+        table = self.config.get_main_option("version_table") or "alembic_version"
+        schema = self.config.get_main_option("version_table_schema") or None
+        validate_identifier(table, "version table name")
+        if schema is not None:
+            validate_identifier(schema, "version table schema")
+        return table, schema
+
     def configure_options(self, dialect_name: str) -> dict[str, Any]:
         """Keyword arguments for ``context.configure()`` shared by online and offline runs."""
         sqlite = dialect_name == "sqlite"
+        table, schema = self.version_table
         return {
+            "version_table": table,
+            "version_table_schema": schema,
             "target_metadata": LazyTargetMetadata(self.catalog, self._action),
             "compare_type": True,
             "compare_server_default": True,
@@ -226,9 +258,63 @@ class MigrationEnvironment:
         }
 
     def _on_version_apply(self, **kw: Any) -> None:
+        if self._marker_plan:
+            # moves in the transaction that stamps the step just applied
+            self._marker_plan.pop(0)
+            revision, direction = self._marker_plan[0] if self._marker_plan else (None, "")
+            table, schema = self.version_table
+            set_marker(kw["ctx"].connection, revision, direction, table, schema)
         callback = self.config.attributes.get(ON_VERSION_APPLY_KEY)
         if callback is not None:
             callback(**kw)
+
+    # -- safety --------------------------------------------------------------------------------
+    def lock_timeout(self) -> float:
+        """Seconds to wait for the migration lock: the attribute, the environment, or 60."""
+        try:
+            return lock_timeout(self.config.attributes.get(LOCK_TIMEOUT_KEY))
+        except ValueError as exc:
+            raise InvalidNameError(str(exc), value=str(exc)) from None
+
+    @contextmanager
+    def guarded(self, context: MigrationContext) -> Iterator[None]:
+        """Run a command safely: refuse a partial state; lock and mark the commands that write.
+
+        The lock is taken before Alembic reads the current version and released
+        after the last stamp; read-only commands take no lock and create nothing.
+        """
+        conn = context.connection
+        if conn is None:  # offline --sql: nothing to protect
+            yield
+            return
+        table, schema = self.version_table
+        marked = uses_marker(conn)
+        if marked:
+            self._checked(conn, lambda: require_no_partial_state(conn, table, schema))
+        command = alembic_command(context)
+        if command not in MUTATING_COMMANDS:
+            yield
+            return
+        with migration_lock(conn, version_table=table, timeout=self.lock_timeout()):
+            self._marker_plan = []
+            if marked and command in {"upgrade", "downgrade"}:
+                self._checked(conn, lambda: require_no_partial_state(conn, table, schema))
+                self._marker_plan = _plan(context)
+                if self._marker_plan:
+                    revision, direction = self._marker_plan[0]
+                    self._checked(
+                        conn, lambda: set_marker(conn, revision, direction, table, schema)
+                    )
+            yield
+            if marked and not self._marker_plan:
+                self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
+
+    @staticmethod
+    def _checked(conn: Connection, action: Callable[[], None]) -> None:
+        was_in_transaction = conn.in_transaction()
+        action()
+        if not was_in_transaction:
+            conn.commit()
 
     @staticmethod
     def _action() -> str:
@@ -240,7 +326,9 @@ class MigrationEnvironment:
     def include_object(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
-        """Limit autogenerate to the tables of ``alembic_config.services``, when set."""
+        """Leave the partial-state marker out; limit to ``alembic_config.services`` when set."""
+        if type_ == "table" and reflected and name == marker_table(self.version_table[0]).name:
+            return False
         services = self.config.attributes.get(SERVICES_KEY)
         if not services or type_ != "table":
             return True
@@ -255,6 +343,8 @@ class MigrationEnvironment:
         if alembic_command(context) != "revision" or not directives:
             return
         script = directives[0]
+        if script.rev_id is not None:
+            validate_revision_id(script.rev_id)
         tidy_autogenerated(script)
         if self._skip_empty() and script.upgrade_ops.is_empty():
             self.config.print_stdout("No changes in schema detected; no revision file written.")
@@ -270,6 +360,18 @@ class MigrationEnvironment:
         if cmd_opts is not None:
             return bool(getattr(cmd_opts, "autogenerate", False))
         return bool(self.config.attributes.get(SKIP_EMPTY_KEY, False))
+
+
+def _plan(context: MigrationContext) -> list[tuple[str, str]]:
+    """The revisions this run will apply, in order, as ``(revision, direction)``.
+
+    Alembic's step function for ``upgrade`` and ``downgrade`` only computes the
+    steps from the current heads, so asking it first changes nothing.
+    """
+    steps = context.opts["fn"](context.get_current_heads(), context)
+    return [
+        (step.revision.revision, "upgrade" if step.is_upgrade else "downgrade") for step in steps
+    ]
 
 
 def make_sqlite_ddl_transactional(engine: Engine) -> None:

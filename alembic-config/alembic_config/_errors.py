@@ -121,3 +121,30 @@ class EnvironmentFileError(AlembicConfigError):
         super().__init__(message)
         self.name = name
         self.searched_from = searched_from
+
+
+class LockTimeoutError(AlembicConfigError):
+    """The migration lock was not acquired within its timeout; nothing was changed."""
+
+    def __init__(self, message: str, *, timeout: float, holder: str | None) -> None:
+        super().__init__(message)
+        self.timeout = timeout
+        self.holder = holder
+
+
+class PartialStateError(AlembicConfigError):
+    """A revision was started and never stamped where DDL cannot roll back (MySQL, MariaDB)."""
+
+    def __init__(self, message: str, *, revision: str, direction: str, holder: str) -> None:
+        super().__init__(message)
+        self.revision = revision
+        self.direction = direction
+        self.holder = holder
+
+
+class InvalidNameError(AlembicConfigError):
+    """A revision id, version table or schema name that must not reach a file or SQL."""
+
+    def __init__(self, message: str, *, value: str) -> None:
+        super().__init__(message)
+        self.value = value

@@ -35,7 +35,8 @@ def run_migrations_online() -> None:
             connection=connection,
             **environment.configure_options(connection.dialect.name),
         )
-        with context.begin_transaction():
+        # the migration lock and, on MySQL/MariaDB, the partial-state marker
+        with environment.guarded(context.get_context()), context.begin_transaction():
             context.run_migrations()
 
 

@@ -1,0 +1,146 @@
+"""The partial-state marker, for databases whose DDL cannot roll back (MySQL, MariaDB).
+
+Before a revision's DDL starts, a row names it in ``<version_table>_in_progress``;
+the row moves to the next revision in the same transaction that stamps the
+previous one, and disappears with the last stamp. A row found later means a
+revision was started and never stamped: part of it may be applied. Everything
+refuses to run (exit 6 in the CLI) until an operator repairs the schema and
+clears the marker explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
+from sqlalchemy.engine import Connection
+
+from alembic_config._errors import PartialStateError
+from alembic_config._locking import holder_description
+
+MARKER_DIALECTS = frozenset({"mysql", "mariadb"})
+
+
+@dataclass(frozen=True)
+class PartialState:
+    """A revision that was started and never stamped."""
+
+    revision: str
+    direction: str
+    holder: str
+    started_at: dt.datetime
+
+    def describe(self) -> str:
+        """One sentence naming the revision, the direction, who ran it and when."""
+        return (
+            f"revision {self.revision} was started ({self.direction}, by {self.holder}, "
+            f"at {self.started_at:%Y-%m-%d %H:%M:%S} UTC) and never stamped"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "revision": self.revision,
+            "direction": self.direction,
+            "holder": self.holder,
+            "started_at": self.started_at.isoformat(),
+        }
+
+
+def uses_marker(conn: Connection) -> bool:
+    """True for databases whose DDL cannot roll back."""
+    return conn.dialect.name in MARKER_DIALECTS
+
+
+def marker_table(version_table: str = "alembic_version", schema: str | None = None) -> Table:
+    """The marker table that goes with ``version_table``."""
+    return Table(
+        f"{version_table}_in_progress"[:64],
+        MetaData(),
+        Column("revision", String(32), nullable=False),
+        Column("direction", String(10), nullable=False),
+        Column("holder", String(255), nullable=False),
+        Column("started_at", DateTime, nullable=False),
+        schema=schema,
+    )
+
+
+def read_partial_state(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> PartialState | None:
+    """The revision left half-applied, if any; reads only, creates nothing."""
+    if not uses_marker(conn):
+        return None
+    table = marker_table(version_table, schema)
+    if not inspect(conn).has_table(table.name, schema=schema):
+        return None
+    row = conn.execute(select(table)).first()
+    if row is None:
+        return None
+    return PartialState(row.revision, row.direction, row.holder, row.started_at)
+
+
+def require_no_partial_state(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> None:
+    """Raise :class:`PartialStateError` when a revision was left half-applied."""
+    state = read_partial_state(conn, version_table, schema)
+    if state is None:
+        return
+    raise PartialStateError(
+        f"the database is in a partial state: {state.describe()}; MySQL and MariaDB cannot "
+        "roll DDL back, so part of it may be applied. Inspect the schema, finish or undo "
+        "that revision by hand, then clear the marker: 'mindmirror db repair --yes' (with "
+        "'--stamp REVISION' to record the revision the schema now matches)",
+        revision=state.revision,
+        direction=state.direction,
+        holder=state.holder,
+    )
+
+
+def set_marker(
+    conn: Connection,
+    revision: str | None,
+    direction: str,
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> None:
+    """Record ``revision`` as in progress (``None`` clears the marker); the caller commits."""
+    table = marker_table(version_table, schema)
+    if revision is None:
+        if inspect(conn).has_table(table.name, schema=schema):
+            conn.execute(table.delete())
+        return
+    table.create(conn, checkfirst=True)
+    conn.execute(table.delete())
+    conn.execute(
+        table.insert().values(
+            revision=revision,
+            direction=direction,
+            holder=holder_description(),
+            started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+    )
+
+
+def drop_marker_if_empty(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> None:
+    """Drop the marker table once no revision is in progress (DDL: commits on MySQL)."""
+    table = marker_table(version_table, schema)
+    if not inspect(conn).has_table(table.name, schema=schema):
+        return
+    if conn.execute(select(table)).first() is None:
+        table.drop(conn)
+
+
+def clear_partial_state(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> PartialState | None:
+    """Remove the marker after a repair; returns what it said. The caller commits."""
+    state = read_partial_state(conn, version_table, schema)
+    set_marker(conn, None, "", version_table, schema)
+    drop_marker_if_empty(conn, version_table, schema)
+    return state
