@@ -46,7 +46,12 @@ if TYPE_CHECKING:
     )
     from alembic_config._locking import LOCK_TIMEOUT_ENV
     from alembic_config._names import validate_identifier, validate_revision_id
-    from alembic_config._partial import PartialState, clear_partial_state, read_partial_state
+    from alembic_config._partial import (
+        PartialState,
+        clear_partial_state,
+        read_partial_state,
+        require_no_partial_state,
+    )
     from alembic_config._state import (
         get_catalog,
         get_conflicts,
@@ -99,6 +104,7 @@ _EXPORTS = {
     "PartialState": "_partial",
     "clear_partial_state": "_partial",
     "read_partial_state": "_partial",
+    "require_no_partial_state": "_partial",
     "get_catalog": "_state",
     "get_conflicts": "_state",
     "get_failures": "_state",
@@ -158,6 +164,7 @@ __all__ = [
     "metadata",
     "normalize_url",
     "read_partial_state",
+    "require_no_partial_state",
     "resolve_database_url",
     "validate_identifier",
     "validate_revision_id",

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from alembic_config import Catalog, ResolvedUrl
 
 BUILT_IN_INI = "built-in defaults (script_location = alembic_config:)"
+PRODUCTION_ENV = "MINDMIRROR_ENVIRONMENT"
+PRODUCTION_NAMES = frozenset({"production", "prod"})
 
 
 @dataclass
@@ -32,10 +34,12 @@ class Settings:
     env_name: str | None = None
     database_url: str | None = None
     exclude: tuple[str, ...] = ()
+    lock_timeout: float | None = None
     verbosity: int = 0
     json: bool = False
     color: bool = True
     supabase: bool = False
+    allow_production: bool = False
     extra_attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +61,15 @@ class App:
 
             self._dotenv_loaded = load_dotenv_files(self.settings.env_name)
         return self._dotenv_loaded
+
+    @property
+    def production(self) -> bool:
+        """True under ``--env production`` or ``MINDMIRROR_ENVIRONMENT=production`` (or .env)."""
+        import os
+
+        self.load_environment()
+        marked = os.environ.get(PRODUCTION_ENV, "").strip().lower()
+        return self.settings.env_name in PRODUCTION_NAMES or marked in PRODUCTION_NAMES
 
     # -- the database URL ----------------------------------------------------------------------
     @cached_property
@@ -126,6 +139,8 @@ class App:
         config = self.config
         config.attributes["alembic_config.database_url"] = self.url
         config.attributes["alembic_config.catalog"] = self.catalog_factory
+        if self.settings.lock_timeout is not None:
+            config.attributes["alembic_config.lock_timeout"] = self.settings.lock_timeout
         config.attributes.update(self.settings.extra_attributes)
         config.attributes.update(attributes)
         return config

@@ -82,7 +82,7 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
             return Failure(clean(str(error)), _alembic_config_code(error))
     for error in chain:
         if isinstance(error, RevisionError):
-            return Failure(clean(str(error)), ExitCode.REVISION_GRAPH)
+            return Failure(clean(str(error)), _revision_error_code(str(error)))
     for error in chain:
         if isinstance(error, DBAPIError):
             return Failure(clean(_sql_error(error)), ExitCode.MIGRATION_FAILED)
@@ -98,6 +98,12 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
 
     if isinstance(error, ac.DatabaseConnectionError):
         return ExitCode.DATABASE_UNREACHABLE
+    if isinstance(error, ac.LockTimeoutError):
+        return ExitCode.LOCK_TIMEOUT
+    if isinstance(error, ac.PartialStateError):
+        return ExitCode.PARTIAL_STATE
+    if isinstance(error, ac.InvalidNameError):
+        return ExitCode.USAGE
     if isinstance(error, ac.MissingDriverError):
         return ExitCode.CONFIGURATION
     if isinstance(error, ac.DatabaseUrlError | ac.UnknownServiceError | ac.EnvironmentFileError):
@@ -114,8 +120,14 @@ _GRAPH_MARKERS = (
     "Requested revision",
     "overlaps with other requested revisions",
     "Destination",
-    "Relative revision",
 )
+
+
+def _revision_error_code(message: str) -> ExitCode:
+    # a relative target past the end of the history (downgrade -9 with 3 revisions) is bad input
+    if message.startswith("Relative revision"):
+        return ExitCode.USAGE
+    return ExitCode.REVISION_GRAPH
 
 
 def _command_error_code(message: str) -> ExitCode:

@@ -63,6 +63,13 @@ class MindmirrorGroup(click.Group):
     metavar="SERVICE",
     help="Leave a service out (repeatable); the way on when one fails to load.",
 )
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    envvar="ALEMBIC_CONFIG_LOCK_TIMEOUT",
+    help="Wait at most this long for another migration to finish [default: 60].",
+)
 @click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
 @click.option("--json", "json_mode", is_flag=True, help="Print results as JSON on stdout.")
@@ -75,6 +82,7 @@ def cli(
     database_url: str | None,
     config_path: Path | None,
     exclude: tuple[str, ...],
+    lock_timeout: float | None,
     verbose: int,
     quiet: bool,
     json_mode: bool,
@@ -100,6 +108,7 @@ def cli(
             env_name=env_name,
             database_url=database_url,
             exclude=exclude,
+            lock_timeout=lock_timeout,
             verbosity=verbosity,
             json=json_mode,
             color=not no_color,

@@ -65,6 +65,8 @@ class HealthReport:
 
 def run_health(app: App) -> HealthReport:
     """Run every check; never raises for a failed check."""
+    from alembic_config import read_partial_state
+
     from mindmirror_cli.actions.revisions import connection, pending, read_current
     from mindmirror_cli.errors import classify
 
@@ -76,6 +78,7 @@ def run_health(app: App) -> HealthReport:
             latency = (time.perf_counter() - started) * 1000
             version = _server_version(conn)
             present, current = read_current(conn)
+            partial = read_partial_state(conn)
         report.add(
             "database reachable", True, f"{version}, connected in {latency:.0f} ms", ExitCode.OK
         )
@@ -84,6 +87,12 @@ def run_health(app: App) -> HealthReport:
             present,
             "alembic_version exists" if present else "no alembic_version table: run upgrade",
             ExitCode.CHECK_FAILED,
+        )
+        report.add(
+            "no partial migration",
+            partial is None,
+            "none" if partial is None else partial.describe(),
+            ExitCode.PARTIAL_STATE,
         )
     except Exception as exc:
         failure = classify(exc, redact=app.redact)

@@ -71,7 +71,10 @@ class Status:
 def read_status(app: App, *, by_service: bool) -> Status:
     """Read the status; loads the services' models only when ``by_service``."""
     script = app.script
+    from alembic_config import require_no_partial_state
+
     with connection(app) as conn:
+        require_no_partial_state(conn)
         present, current = read_current(conn)
     status = Status(
         database=app.url.masked,

@@ -142,7 +142,12 @@ def upgrade(app: App, target: str, sql: bool) -> None:
 
 
 def confirm_destructive(app: App, action: str, yes: bool) -> None:
-    """Ask before a destructive action; refuse without a terminal unless ``--yes``."""
+    """Refuse in production unless allowed; ask, or refuse without a terminal and ``--yes``."""
+    if app.production and not app.settings.allow_production:
+        raise BadInput(
+            f"refusing to {action}: this environment is marked production "
+            f"({_production_source(app)}); pass --allow-production as well as --yes to proceed"
+        )
     if yes:
         return
     if not sys.stdin.isatty():
@@ -151,6 +156,14 @@ def confirm_destructive(app: App, action: str, yes: bool) -> None:
         )
     if not click.confirm(f"{action} on {app.url.masked}?", default=False, err=True):
         raise click.Abort
+
+
+def _production_source(app: App) -> str:
+    from mindmirror_cli.app import PRODUCTION_NAMES
+
+    if app.settings.env_name in PRODUCTION_NAMES:
+        return f"--env {app.settings.env_name}"
+    return "MINDMIRROR_ENVIRONMENT"
 
 
 @click.command()
@@ -198,6 +211,51 @@ def stamp(app: App, target: str, yes: bool) -> None:
     confirm_destructive(app, f"stamp {target}", yes)
     migrate.stamp(app, target)
     app.output.success(f"stamped {target}")
+
+
+@click.command()
+@click.option("--stamp", "stamp_revision", metavar="REVISION", help="Then record REVISION.")
+@yes_option
+@json_option
+@pass_app
+def repair(app: App, stamp_revision: str | None, yes: bool) -> None:
+    """Clear a partial-state marker after repairing the schema by hand (MySQL/MariaDB).
+
+    A revision interrupted on MySQL or MariaDB may be half applied: every
+    command refuses (exit 6) until you finish or undo it by hand, then run this.
+
+    \b
+    Example:
+      mindmirror db repair --stamp 0002_add_moods --yes
+    """
+    from alembic_config import clear_partial_state, read_partial_state
+
+    from mindmirror_cli.actions import migrate
+    from mindmirror_cli.actions.revisions import connection
+
+    with connection(app) as conn:
+        state = read_partial_state(conn)
+    if state is None:
+        if app.settings.json:
+            app.output.data({"partial_state": None, "cleared": False})
+        else:
+            app.output.success("no partial state: nothing to repair")
+        return
+    app.output.warn(f"the database is in a partial state: {state.describe()}")
+    confirm_destructive(app, f"clear the marker of revision {state.revision}", yes)
+    with connection(app) as conn:
+        clear_partial_state(conn)
+        conn.commit()
+    if stamp_revision:
+        migrate.stamp(app, stamp_revision)
+    if app.settings.json:
+        app.output.data(
+            {"partial_state": state.to_dict(), "cleared": True, "stamped": stamp_revision}
+        )
+        return
+    app.output.success(f"marker of revision {state.revision} cleared")
+    if stamp_revision:
+        app.output.success(f"stamped {stamp_revision}")
 
 
 @click.command()
@@ -425,6 +483,7 @@ COMMANDS = [
     upgrade,
     downgrade,
     stamp,
+    repair,
     status,
     history,
     check,

@@ -35,6 +35,20 @@ def json_option(function: F) -> F:
     )(function)
 
 
+def _allow_production(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.settings.allow_production = True
+    return value
+
+
 def yes_option(function: F) -> F:
-    """``--yes``: do not ask for confirmation."""
+    """``--yes`` (do not ask) and ``--allow-production`` (for destructive commands)."""
+    function = click.option(
+        "--allow-production",
+        is_flag=True,
+        expose_value=False,
+        callback=_allow_production,
+        help="Allow this destructive command in an environment marked production.",
+    )(function)
     return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(function)
