@@ -9,7 +9,7 @@ import click
 
 from mindmirror_cli.app import App
 from mindmirror_cli.commands.options import json_option, pass_app, yes_option
-from mindmirror_cli.errors import BadInput, CheckFailed
+from mindmirror_cli.errors import BadInput, CheckFailed, RevisionGraphError
 from mindmirror_cli.exit_codes import ExitCode
 
 
@@ -166,7 +166,8 @@ def _production_source(app: App) -> str:
     return "MINDMIRROR_ENVIRONMENT"
 
 
-@click.command()
+# relative targets look like options: "downgrade -1"
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("target")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @yes_option
@@ -279,6 +280,11 @@ def status(app: App, by_service: bool, check: bool) -> None:
         app.output.data(state.to_dict())
     else:
         _print_status(app, state)
+    if check and len(state.heads) > 1:
+        raise RevisionGraphError(
+            f"{len(state.heads)} heads ({', '.join(state.heads)}): the database cannot be at "
+            "head until they are merged (alembic merge heads)"
+        )
     if check and not state.at_head:
         raise CheckFailed(
             f"database is not at head: at {', '.join(state.current) or 'base'}, "
@@ -314,22 +320,35 @@ def _print_status(app: App, state: object) -> None:
 @click.command()
 @click.option(
     "--graph",
-    type=click.Choice(["mermaid", "dot"]),
-    help="Print the revision graph as Mermaid or Graphviz DOT.",
+    type=click.Choice(["mermaid", "dot", "svg", "png"]),
+    help="Draw the revision graph: Mermaid or DOT text, or an SVG or PNG image (Graphviz).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the graph to FILE (required for svg and png) instead of stdout.",
 )
 @click.option("--no-db", is_flag=True, help="Do not read the database's current revision.")
 @json_option
 @pass_app
-def history(app: App, graph: str | None, no_db: bool) -> None:
+def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> None:
     """List the revisions, newest first, marking heads and the database's current revision.
 
     \b
     Example:
       mindmirror db history --graph mermaid
+      mindmirror db history --graph svg -o revisions.svg
     """
     from mindmirror_cli.actions import graph as graphs
     from mindmirror_cli.actions.revisions import all_revisions, connection, read_current
+    from mindmirror_cli.diagrams import check_destination, deliver
 
+    if output is not None and graph is None:
+        raise BadInput("-o/--output only applies with --graph")
+    if graph is not None:
+        check_destination(graph, output, option="--graph")
     revisions = all_revisions(app.script)
     current: tuple[str, ...] = ()
     if not no_db:
@@ -343,10 +362,14 @@ def history(app: App, graph: str | None, no_db: bool) -> None:
             if failure is None or failure.exit_code != ExitCode.DATABASE_UNREACHABLE:
                 raise
             app.output.warn(f"current revision unknown: {failure.message}")
-    if graph == "mermaid":
-        sys.stdout.write(graphs.mermaid(revisions, current))
-    elif graph == "dot":
-        sys.stdout.write(graphs.dot(revisions, current))
+    missing = sorted(set(current) - {rev.revision for rev in revisions})
+    if missing:
+        app.output.warn(
+            f"the database is at {', '.join(missing)}, which no revision script defines"
+        )
+    if graph is not None:
+        render = graphs.mermaid if graph == "mermaid" else graphs.dot
+        deliver(graph, render(revisions, current), output)
     elif app.settings.json:
         app.output.data({"current": list(current), "revisions": [r.to_dict() for r in revisions]})
     else:
@@ -445,6 +468,10 @@ def doctor(app: App) -> None:
     out.result(f"alembic:            {facts['alembic']}")
     out.result(f"sqlalchemy:         {facts['sqlalchemy']}")
     out.result(f"database url:       {facts['database_url']} (from {facts['database_url_source']})")
+    selection = facts["service_selection"]
+    chosen = [f"{key}={selection[key]}" for key in selection if key.isupper() and selection[key]]
+    chosen += [f"--exclude {name}" for name in selection["--exclude"]]
+    out.result(f"services selected:  {'; '.join(chosen) or 'all installed'}")
     out.result("entry points (alembic_config.metadata):")
     for ep in diagnosis.entry_points:
         line = f"  {ep['name']} -> {ep['distribution']}@{ep['version']} -> {ep['object']}"
