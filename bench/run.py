@@ -79,6 +79,7 @@ class Sample:
     returncode: int
     error: str = ""
     limit: bool = False
+    load: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -170,6 +171,8 @@ class Postgres:
         name = f"bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         self.psql(f"CREATE DATABASE {name}")
         self.created.append(name)
+        # Write out what earlier runs left dirty, so that no run pays for another's writes.
+        self.psql("CHECKPOINT")
         return name
 
     def drop(self, name: str) -> None:
@@ -549,8 +552,9 @@ def build_scenarios(bench: Bench) -> list[Scenario]:
 def run_once(bench: Bench, builder: Builder, log_path: Path) -> Sample:
     prepared = builder()
     try:
+        load = os.getloadavg()[0]
         outcome = execute(prepared.argv, prepared.cwd, prepared.env, TIMEOUT_SECONDS)
-        sample = Sample(outcome.seconds, outcome.max_rss_kib, outcome.returncode)
+        sample = Sample(outcome.seconds, outcome.max_rss_kib, outcome.returncode, load=load)
         if outcome.returncode != 0:
             sample.error = summarise_error(outcome)
             sample.limit = LIMIT_MARKER in outcome.stderr + outcome.stdout
@@ -662,12 +666,24 @@ def environment(bench: Bench) -> dict[str, str]:
     }
 
 
+def load_note(samples: dict[str, dict[str, list[Sample]]]) -> str:
+    """The machine's 1-minute load average when the runs started: other work skews timings."""
+    loads = [x.load for row in samples.values() for xs in row.values() for x in xs]
+    if not loads:
+        return ""
+    return (
+        f"1-minute load average at the start of each run: median {statistics.median(loads):.1f}, "
+        f"max {max(loads):.1f} (on {os.cpu_count()} cores; above that, other work shared them)."
+    )
+
+
 def markdown(
     bench: Bench,
     repeat: int,
     scenarios: list[Scenario],
     cells: dict[str, dict[str, Cell]],
     env: dict[str, str],
+    note: str,
 ) -> str:
     size = bench.size
     lines = [
@@ -675,6 +691,8 @@ def markdown(
         f"({size.services * size.tables} tables), median of {repeat}",
         "",
         ", ".join(f"{k} {v}" for k, v in env.items()),
+        "",
+        note,
         "",
         "| scenario | eager | lazy | lower bound | ours | ours/eager | ours/lazy | ours/bound |",
         "|---|---|---|---|---|---|---|---|",
@@ -724,7 +742,7 @@ def write_results(
     env = environment(bench)
     out.mkdir(parents=True, exist_ok=True)
     table = out / f"{bench.size.label}.md"
-    table.write_text(markdown(bench, repeat, scenarios, cells, env))
+    table.write_text(markdown(bench, repeat, scenarios, cells, env, load_note(samples)))
     data = {
         "size": {"services": bench.size.services, "tables": bench.size.tables},
         "repeat": repeat,
