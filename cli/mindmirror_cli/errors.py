@@ -68,7 +68,7 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
     import alembic_config as ac
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+    from sqlalchemy.exc import DBAPIError, NoReferencedTableError, SQLAlchemyError
 
     def clean(text: str) -> str:
         return str(redact(text)) if callable(redact) else text
@@ -84,10 +84,14 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
         if isinstance(error, RevisionError):
             return Failure(clean(str(error)), _revision_error_code(str(error)))
     for error in chain:
+        if isinstance(error, NoReferencedTableError):
+            return Failure(clean(_dangling_reference(error)), ExitCode.CONFIGURATION)
+    for error in chain:
         if isinstance(error, DBAPIError):
             return Failure(clean(_sql_error(error)), ExitCode.MIGRATION_FAILED)
     if isinstance(exc, CommandError):
-        return Failure(clean(str(exc)), _command_error_code(str(exc)))
+        message, code = _command_error(str(exc))
+        return Failure(clean(message), code)
     if isinstance(exc, SQLAlchemyError):
         return Failure(clean(str(exc)), ExitCode.MIGRATION_FAILED)
     return None
@@ -130,10 +134,37 @@ def _revision_error_code(message: str) -> ExitCode:
     return ExitCode.REVISION_GRAPH
 
 
-def _command_error_code(message: str) -> ExitCode:
+# Alembic errors that carry only a message: (how it starts, exit code, what to do about it)
+_KNOWN_COMMAND_ERRORS = (
+    (
+        "Target database is not up to date",
+        ExitCode.CHECK_FAILED,
+        "the database is not at head: run 'mindmirror db upgrade' first; autogenerate and "
+        "check compare the models with a database at head",
+    ),
+    (
+        "downgrade with --sql requires",
+        ExitCode.USAGE,
+        "downgrade --sql reads no database, so it needs FROM:TO as its target (e.g. head:base)",
+    ),
+)
+
+
+def _command_error(message: str) -> tuple[str, ExitCode]:
+    for start, code, explanation in _KNOWN_COMMAND_ERRORS:
+        if message.startswith(start):
+            return explanation, code
     if any(marker in message for marker in _GRAPH_MARKERS):
-        return ExitCode.REVISION_GRAPH
-    return ExitCode.CONFIGURATION
+        return message, ExitCode.REVISION_GRAPH
+    return message, ExitCode.CONFIGURATION
+
+
+def _dangling_reference(error: BaseException) -> str:
+    table = getattr(error, "table_name", "?")
+    return (
+        f"{error}: no selected service defines the table {table!r}. Select the service that "
+        "defines it too (ALEMBIC_CONFIG_SERVICES, ALEMBIC_CONFIG_EXCLUDE, --exclude)"
+    )
 
 
 def _sql_error(error: BaseException) -> str:

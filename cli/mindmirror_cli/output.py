@@ -13,6 +13,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+# the line width when the output is not a terminal: wide enough that tables never truncate
+PIPED_WIDTH = 10_000
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
 
 class Output:
     """Where every command writes. ``-q`` silences messages, ``-v`` shows details."""
@@ -23,6 +34,7 @@ class Output:
         self.verbosity = verbosity
         self._out: Console | None = None
         self._err: Console | None = None
+        self.warnings: list[str] = []
 
     def _console(self, *, stderr: bool) -> Console:
         from rich.console import Console
@@ -38,6 +50,8 @@ class Output:
     def _make(self, console: type[Console], stream: Any) -> Console:
         return console(
             file=stream,
+            # piped or captured output keeps every character (a terminal's width otherwise)
+            width=None if _is_terminal(stream) else PIPED_WIDTH,
             no_color=not self.color,
             highlight=False,
             soft_wrap=True,
@@ -62,7 +76,8 @@ class Output:
         self.info(text, style="green")
 
     def warn(self, text: str) -> None:
-        """A warning; shown even with ``-q``."""
+        """A warning; shown even with ``-q``, and remembered for the JSON results."""
+        self.warnings.append(text)
         self._console(stderr=True).print(f"warning: {text}", style="yellow")
 
     def error(self, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,17 @@ def _distribution(name: str) -> dict[str, Any]:
     }
 
 
+def _service_selection(app: App) -> dict[str, Any]:
+    """Where the choice of services comes from: the allow-list, the deny-lists."""
+    from alembic_config import EXCLUDE_ENV, SERVICES_ENV
+
+    return {
+        SERVICES_ENV: os.environ.get(SERVICES_ENV) or None,
+        EXCLUDE_ENV: os.environ.get(EXCLUDE_ENV) or None,
+        "--exclude": list(app.settings.exclude),
+    }
+
+
 def diagnose(app: App) -> Diagnosis:
     """Collect every fact; nothing here connects to the database or imports a model."""
     import alembic
@@ -67,6 +79,9 @@ def diagnose(app: App) -> Diagnosis:
     facts["sqlalchemy"] = sqlalchemy.__version__
     facts["database_url"] = app.url.masked
     facts["database_url_source"] = app.url.source
+    facts["service_selection"] = _service_selection(app)
+    # what resolving the URL warned about (the Supabase checks), kept for --json
+    facts["warnings"] = list(app.output.warnings)
     sources, failures = discover_services()
     for source in sources:
         diagnosis.entry_points.append(

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mindmirror_cli.actions.chatter import alembic_messages
 from mindmirror_cli.errors import BadInput
 
 if TYPE_CHECKING:
@@ -71,16 +72,18 @@ def create_revision(
     if services:
         for name in services:
             app.catalog.tables_of(name)  # unknown service → exit 2
-    attributes: dict[str, Any] = {"alembic_config.skip_empty": True}
+    # only an autogenerate that finds nothing writes nothing; an empty revision is asked for
+    attributes: dict[str, Any] = {"alembic_config.skip_empty": autogenerate}
     if services:
         attributes["alembic_config.services"] = services
-    written = command.revision(
-        app.alembic_config(**attributes),
-        message=message,
-        autogenerate=autogenerate,
-        rev_id=rev_id,
-        version_path=version_path,
-    )
+    with alembic_messages(app):
+        written = command.revision(
+            app.alembic_config(**attributes),
+            message=message,
+            autogenerate=autogenerate,
+            rev_id=rev_id,
+            version_path=version_path,
+        )
     scripts = [s for s in (written if isinstance(written, list) else [written]) if s is not None]
     if not scripts:
         return NewRevision(revision=None, path=None)

@@ -86,8 +86,31 @@ def ancestors(script: ScriptDirectory, revisions: Iterable[str]) -> set[str]:
     return found
 
 
+def require_known(script: ScriptDirectory, current: Iterable[str]) -> None:
+    """Refuse a database stamped with a revision that no script defines (exit 7)."""
+    from alembic.script.revision import ResolutionError
+
+    from mindmirror_cli.errors import RevisionGraphError
+
+    unknown = []
+    for revision in current:
+        try:
+            script.revision_map.get_revision(revision)
+        except ResolutionError:
+            unknown.append(revision)
+    if unknown:
+        folders = ", ".join(str(p) for p in script.version_locations or [f"{script.dir}/versions"])
+        raise RevisionGraphError(
+            f"the database is at revision {', '.join(unknown)}, which no revision script "
+            f"defines (looked in {folders}): restore the missing revision file, or add its "
+            "folder to version_locations"
+        )
+
+
 def pending(script: ScriptDirectory, current: Iterable[str]) -> list[RevisionInfo]:
     """Revisions not yet applied, in the order an upgrade to heads applies them."""
+    current = tuple(current)
+    require_known(script, current)
     wanted = ancestors(script, script.get_heads()) - ancestors(script, current)
     ordered = reversed(list(script.walk_revisions()))
     return [RevisionInfo.of(s) for s in ordered if s.revision in wanted]

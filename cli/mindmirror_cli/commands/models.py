@@ -63,13 +63,14 @@ def tables(app: App, services: tuple[str, ...]) -> None:
     wanted = set(services)
     for name in services:
         catalog.tables_of(name)
+    _warn_incomplete(app)
     owners = {
         table: list(by)
         for table, by in sorted(catalog.owners.items())
         if not wanted or wanted & set(by)
     }
     if app.settings.json:
-        app.output.data({"tables": owners})
+        app.output.data({"tables": owners, "failures": _failures(app)})
         return
     app.output.table(["table", "service"], [(t, ", ".join(by)) for t, by in owners.items()])
 
@@ -85,8 +86,9 @@ def conflicts(app: App) -> None:
       mindmirror models conflicts
     """
     found = app.catalog.conflicts
+    _warn_incomplete(app)
     if app.settings.json:
-        app.output.data({"conflicts": [c.to_dict() for c in found]})
+        app.output.data({"conflicts": [c.to_dict() for c in found], "failures": _failures(app)})
     elif not found:
         app.output.success("no conflicts")
     else:
@@ -108,33 +110,36 @@ def fks(app: App) -> None:
     Example:
       mindmirror models fks
     """
-    catalog = app.catalog
-    found = []
-    for key, table in sorted(catalog.metadata.tables.items()):
-        source = catalog.owners.get(key, ())
-        for fk in sorted(table.foreign_keys, key=lambda f: (f.parent.name, f.target_fullname)):
-            target_key = fk.column.table.key
-            target = catalog.owners.get(target_key, ())
-            if set(source) & set(target):
-                continue
-            found.append(
-                {
-                    "table": key,
-                    "column": fk.parent.name,
-                    "service": ", ".join(source),
-                    "references": fk.target_fullname,
-                    "referenced_service": ", ".join(target),
-                    "ondelete": fk.ondelete,
-                }
-            )
+    from mindmirror_cli.actions.catalog import NOT_LOADED, cross_service_keys
+
+    found = cross_service_keys(app.catalog)
+    _warn_incomplete(app)
     if app.settings.json:
-        app.output.data({"foreign_keys": found})
+        app.output.data({"foreign_keys": [k.to_dict() for k in found], "failures": _failures(app)})
         return
-    app.output.table(
-        ["table.column", "service", "references", "service ", "on delete"],
-        [
-            (f"{f['table']}.{f['column']}", f["service"], f["references"], f["referenced_service"],
-             f["ondelete"] or "-")
-            for f in found
-        ],
-    )  # fmt: skip
+    if not found:
+        app.output.success("no foreign key crosses from one service to another")
+        return
+    rows = [
+        (
+            f"{key.table}.{key.column}",
+            ", ".join(key.services),
+            key.references,
+            ", ".join(key.referenced_services) or NOT_LOADED,
+            key.ondelete or "-",
+        )
+        for key in found
+    ]
+    app.output.table(["table.column", "service", "references", "owned by", "on delete"], rows)
+
+
+def _warn_incomplete(app: App) -> None:
+    from mindmirror_cli.actions.catalog import incomplete_warnings
+
+    for warning in incomplete_warnings(app.catalog):
+        app.output.warn(warning)
+
+
+def _failures(app: App) -> list[dict[str, str]]:
+    return [failure.to_dict() for failure in app.catalog.failures]
+
