@@ -3,6 +3,14 @@
 Every table of the service hangs off :class:`Base`, whose MetaData carries the
 project's naming convention, so that constraint and index names are the same
 on every database and in every migration.
+
+Foreign keys to other services: a column may refer to a table of another
+service (``users.id``, ``files.id``) by name only, without importing it. That
+table is not in this service's MetaData, so such a key is declared with
+``use_alter=True``: the constraint is created like any other (in the merged
+MetaData, and by the migrations), but SQLAlchemy leaves it out when it orders
+this service's own tables, which would otherwise fail to resolve it at flush
+time. No relationship can cross services; insert the referenced row first.
 """
 
 from __future__ import annotations
@@ -28,6 +36,18 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 #: A timezone-aware timestamp; MySQL and MariaDB keep microseconds (DATETIME(6)).
 Timestamp = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def code_string(length: int) -> sa.types.TypeEngine[str]:
+    """A VARCHAR for codes checked against a fixed list (``'stage4'``, ``'reactive'``).
+
+    MySQL and MariaDB compare strings case-insensitively by default, which would let
+    ``'STAGE4'`` pass ``CHECK (execution_stage IN ('stage4', 'stage5'))``; there the
+    column uses the binary collation, so it compares like PostgreSQL and SQLite do.
+    """
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
 
 
 def utcnow() -> datetime:

@@ -37,7 +37,10 @@ class Conversation(UUIDPrimaryKeyMixin, TimestampMixin, Base):
 
     title: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="New conversation")
     user_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        sa.Uuid(),
+        # another service's table: see "Foreign keys to other services" in base.py
+        sa.ForeignKey("users.id", ondelete="CASCADE", use_alter=True),
+        nullable=False,
     )
     persona_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.Uuid(), sa.ForeignKey("personas.id", ondelete="CASCADE"), index=True

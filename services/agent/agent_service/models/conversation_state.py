@@ -23,6 +23,7 @@ from agent_service.models.base import (
     Timestamp,
     TimestampMixin,
     UUIDPrimaryKeyMixin,
+    code_string,
     utcnow,
 )
 
@@ -70,7 +71,7 @@ class ConversationState(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     module_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), sa.ForeignKey("modules.id", ondelete="CASCADE"), nullable=False
     )
-    execution_stage: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    execution_stage: Mapped[str] = mapped_column(code_string(20), nullable=False)
     variables: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     execution_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     executed_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False, default=utcnow)

@@ -9,13 +9,20 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agent_service.models.base import Base, JSONType, TimestampMixin, UUIDPrimaryKeyMixin
+from agent_service.models.base import (
+    Base,
+    JSONType,
+    TimestampMixin,
+    UUIDPrimaryKeyMixin,
+    code_string,
+)
 
 if TYPE_CHECKING:
     from agent_service.models.conversation import Conversation
 
 #: ``@module_name`` in a template: the module whose output replaces the placeholder.
-MODULE_PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
+#: An ``@`` inside a word (``ada@example.com``) is not a placeholder.
+MODULE_PLACEHOLDER = re.compile(r"(?<![\w.])@([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class PersonaMode(enum.StrEnum):
@@ -42,7 +49,7 @@ class Persona(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(sa.Text())
     template: Mapped[str] = mapped_column(sa.Text(), nullable=False)
     mode: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, default=PersonaMode.REACTIVE.value
+        code_string(20), nullable=False, default=PersonaMode.REACTIVE.value
     )
     loop_frequency: Mapped[str | None] = mapped_column(sa.String(10))
     first_message: Mapped[str | None] = mapped_column(sa.Text())

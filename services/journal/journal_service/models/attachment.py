@@ -28,7 +28,11 @@ class JournalAttachment(UUIDPrimaryKeyMixin, TimestampMixin, Base):
         sa.Uuid(), sa.ForeignKey("journal_entries.id", ondelete="CASCADE"), nullable=False
     )
     file_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid(), sa.ForeignKey("files.id", ondelete="CASCADE"), nullable=False, index=True
+        sa.Uuid(),
+        # another service's table: see "Foreign keys to other services" in base.py
+        sa.ForeignKey("files.id", ondelete="CASCADE", use_alter=True),
+        nullable=False,
+        index=True,
     )
     caption: Mapped[str | None] = mapped_column(sa.String(500))
     position: Mapped[int] = mapped_column(sa.Integer(), nullable=False, default=0)

@@ -83,7 +83,10 @@ class JournalEntry(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        sa.Uuid(),
+        # another service's table: see "Foreign keys to other services" in base.py
+        sa.ForeignKey("users.id", ondelete="CASCADE", use_alter=True),
+        nullable=False,
     )
     kind: Mapped[EntryKind] = mapped_column(
         sa.Enum(

@@ -22,7 +22,10 @@ class JournalTag(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        sa.Uuid(),
+        # another service's table: see "Foreign keys to other services" in base.py
+        sa.ForeignKey("users.id", ondelete="CASCADE", use_alter=True),
+        nullable=False,
     )
     name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
     color: Mapped[str | None] = mapped_column(sa.String(7))

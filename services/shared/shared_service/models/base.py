@@ -3,6 +3,14 @@
 Every table of the service hangs off :class:`Base`, whose MetaData carries the
 project's naming convention, so that constraint and index names are the same
 on every database and in every migration.
+
+Foreign keys to other services: a column may refer to a table of another
+service (``users.id``, ``files.id``) by name only, without importing it. That
+table is not in this service's MetaData, so such a key is declared with
+``use_alter=True``: the constraint is created like any other (in the merged
+MetaData, and by the migrations), but SQLAlchemy leaves it out when it orders
+this service's own tables, which would otherwise fail to resolve it at flush
+time. No relationship can cross services; insert the referenced row first.
 """
 
 from __future__ import annotations
