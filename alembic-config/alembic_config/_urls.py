@@ -41,6 +41,10 @@ _DRIVERS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 # asynchronous drivers an application may use; migrations run synchronously
 _ASYNC_DRIVERS = {"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite"}
 _UNPARSED_PASSWORD = re.compile(r"(?P<head>://[^:/@?#]*:).*(?P<tail>@[^@]*)$", re.DOTALL)
+# what SQLAlchemy's parser reads as host, port and database once a password has ended at the
+# first '@': another '@' there means the password itself holds an '@' that was not URL-encoded
+_AFTER_PASSWORD = re.compile(r"^[\w+]+://[^:/]*:[^@]*@(?P<rest>[^?]*)", re.DOTALL)
+_URL_SHAPE = "dialect[+driver]://user:password@host:port/database"
 
 _loaded_dotenv: list[Path] = []
 
@@ -88,10 +92,24 @@ def mask_url(raw: str | URL) -> str:
     """A URL safe to show: the password replaced by ``***``, even when the URL does not parse."""
     if isinstance(raw, URL):
         return raw.render_as_string(hide_password=True)
+    if _unencoded_at_in_password(raw):
+        # parsed, the password would end at its own '@' and the rest of it show as the host
+        return _mask_unparsed(raw)
     try:
         return make_url(raw).render_as_string(hide_password=True)
     except (ArgumentError, ValueError, TypeError):
-        return _UNPARSED_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['tail']}", raw)
+        return _mask_unparsed(raw)
+
+
+def _mask_unparsed(raw: str) -> str:
+    """Mask everything between the user name and the last ``@``."""
+    return _UNPARSED_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['tail']}", raw)
+
+
+def _unencoded_at_in_password(raw: str) -> bool:
+    """Whether ``raw`` has a password followed by a second ``@`` before its query."""
+    match = _AFTER_PASSWORD.match(raw.strip())
+    return match is not None and "@" in match["rest"]
 
 
 def _installed(module: str) -> bool:
@@ -105,13 +123,24 @@ def normalize_url(raw: str | URL) -> URL:
     drivers are swapped for a synchronous one (migrations run synchronously).
     """
     masked = mask_url(raw)
+    if isinstance(raw, str) and not raw.strip():
+        raise DatabaseUrlError(
+            f"the database URL is empty; expected {_URL_SHAPE}", masked_url=masked
+        )
+    if isinstance(raw, str) and _unencoded_at_in_password(raw):
+        raise DatabaseUrlError(
+            f"malformed database URL {masked}: the password contains an '@' that is not "
+            "URL-encoded; write special characters in the password URL-encoded "
+            "(%40 for @, %2F for /, %25 for %)",
+            masked_url=masked,
+        )
     try:
         url = raw if isinstance(raw, URL) else make_url(raw.strip())
     except (ArgumentError, ValueError):
         # the parser's own message may quote the URL, password included: never show it
         raise DatabaseUrlError(
             f"malformed database URL {masked}: it could not be parsed; expected "
-            "dialect[+driver]://user:password@host:port/database, with special characters "
+            f"{_URL_SHAPE}, with special characters "
             "in the password URL-encoded (e.g. %40 for @)",
             masked_url=masked,
         ) from None
