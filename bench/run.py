@@ -115,6 +115,10 @@ def execute(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> 
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            _kill_group(proc.pid)
+            proc.wait()
+            raise
         finally:
             timer.cancel()
             _current_child.remove(proc.pid)
@@ -139,15 +143,28 @@ def check_call(argv: list[str], env: dict[str, str] | None = None, cwd: Path | N
     return result.stdout
 
 
+def _failed_object(text: str) -> str:
+    """The table or index whose statement failed: from the echoed SQL, or psql's line number."""
+    created = re.findall(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (\w+)", text)
+    if created:
+        return created[-1]
+    located = re.search(r"psql:(.+?):(\d+): ERROR", text)
+    if located:
+        lines = Path(located.group(1)).read_text().splitlines()[: int(located.group(2))]
+        created = re.findall(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (\w+)", "\n".join(lines))
+        return created[-1] if created else ""
+    return ""
+
+
 def summarise_error(outcome: Outcome) -> str:
     """One line saying why a run failed, naming the object being created if there was one."""
     text = outcome.stderr + outcome.stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if re.search(r"(Error|error|FATAL|FAILED)\b", line)]
     message = (errors or lines or [f"exit code {outcome.returncode}"])[-1]
-    created = re.findall(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (\w+)", text)
-    if LIMIT_MARKER in text and created:
-        message = f"{LIMIT_MARKER} at {created[-1]}"
+    if LIMIT_MARKER in text:
+        where = _failed_object(text)
+        message = f"{LIMIT_MARKER} at {where}" if where else LIMIT_MARKER
     return f"exit {outcome.returncode}: {message[:240]}"
 
 
