@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MEMBERS := -e ./alembic-config[postgresql,mysql] $(foreach s,$(wildcard services/*/pyproject.toml),-e ./$(dir $(s))) -e ./cli
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format clean
+.PHONY: setup run test lint format clean release-check publish
 
 ## setup: create .venv and install every member editable, plus the dev tools
 setup: $(STAMP)
@@ -33,6 +33,24 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## release-check: build PACKAGE's wheel and sdist into DIST, then verify contents and metadata
+##   (alembic-config/README.md, "Releasing"; BUILD_ARGS=--no-isolation builds with .venv's backend)
+PACKAGE ?= alembic-config
+DIST ?= $(PACKAGE)/dist
+release-check: setup
+	rm -f $(DIST)/*.whl $(DIST)/*.tar.gz
+	$(BIN)/python -m build $(BUILD_ARGS) --outdir $(DIST) $(PACKAGE)
+	$(BIN)/python alembic-config/tools/check_dist.py --project $(PACKAGE) $(DIST)
+	$(BIN)/twine check --strict $(DIST)/*
+
+## publish: upload the checked DIST to REPOSITORY; its URL and credentials come from the
+##   environment only: POETRY_REPOSITORIES_<NAME>_URL, POETRY_HTTP_BASIC_<NAME>_USERNAME/_PASSWORD
+publish: setup
+	@test -n "$(REPOSITORY)" || { echo "usage: make publish REPOSITORY=name [PACKAGE=dir]" >&2; exit 2; }
+	$(BIN)/python alembic-config/tools/check_dist.py --project $(PACKAGE) $(DIST)
+	cd $(PACKAGE) && $(abspath $(BIN))/poetry publish --no-interaction \
+		--repository $(REPOSITORY) --dist-dir $(abspath $(DIST))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         ServiceLoadError,
         UnknownServiceError,
     )
+    from alembic_config._freshness import StaleMetadata, find_stale_metadata
     from alembic_config._locking import LOCK_TIMEOUT_ENV
     from alembic_config._names import validate_identifier, validate_revision_id
     from alembic_config._partial import (
@@ -98,6 +99,8 @@ _EXPORTS = {
     "RevisionLocationError": "_errors",
     "ServiceLoadError": "_errors",
     "UnknownServiceError": "_errors",
+    "StaleMetadata": "_freshness",
+    "find_stale_metadata": "_freshness",
     "LOCK_TIMEOUT_ENV": "_locking",
     "validate_identifier": "_names",
     "validate_revision_id": "_names",
@@ -147,10 +150,12 @@ __all__ = [
     "ServiceInfo",
     "ServiceLoadError",
     "ServiceSource",
+    "StaleMetadata",
     "UnknownServiceError",
     "__version__",
     "clear_partial_state",
     "discover_services",
+    "find_stale_metadata",
     "get_catalog",
     "get_conflicts",
     "get_failures",

@@ -19,6 +19,7 @@ from alembic_config._discovery import (
     selection,
 )
 from alembic_config._errors import IncompleteMetadataError, UnknownServiceError
+from alembic_config._freshness import warn_stale_metadata
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -124,6 +125,8 @@ def build_catalog(
     from alembic_config._merge import merge_metadata
 
     sources, discovery_failures = discover_services(entry_points)
+    if entry_points is None:  # the installed metadata: warn when an editable install is stale
+        warn_stale_metadata(logger)
     known = sorted([s.name for s in sources] + [f.name for f in discovery_failures])
     chosen = selection(known, services=services, exclude=exclude, environ=environ).chosen
     selected = [s for s in sources if chosen(s.name)]

@@ -20,10 +20,12 @@ class Diagnosis:
 
     facts: dict[str, Any] = field(default_factory=dict)
     entry_points: list[dict[str, str]] = field(default_factory=list)
+    # editable installs whose pyproject.toml changed since: what differs, the refresh command
+    stale: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {**self.facts, "entry_points": self.entry_points}
+        return {**self.facts, "entry_points": self.entry_points, "stale": self.stale}
 
 
 def _distribution(name: str) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def diagnose(app: App) -> Diagnosis:
     """Collect every fact; nothing here connects to the database or imports a model."""
     import alembic
     import sqlalchemy
-    from alembic_config import discover_services
+    from alembic_config import discover_services, find_stale_metadata
 
     diagnosis = Diagnosis()
     facts = diagnosis.facts
@@ -82,6 +84,7 @@ def diagnose(app: App) -> Diagnosis:
     facts["service_selection"] = _service_selection(app)
     # what resolving the URL warned about (the Supabase checks), kept for --json
     facts["warnings"] = list(app.output.warnings)
+    diagnosis.stale = [item.to_dict() for item in find_stale_metadata()]
     sources, failures = discover_services()
     for source in sources:
         diagnosis.entry_points.append(

@@ -476,6 +476,10 @@ def doctor(app: App) -> None:
     for ep in diagnosis.entry_points:
         line = f"  {ep['name']} -> {ep['distribution']}@{ep['version']} -> {ep['object']}"
         out.result(line + (f"  ERROR: {ep['error']}" if "error" in ep else ""))
+    out.result(f"stale metadata:     {'' if diagnosis.stale else 'none'}")
+    for item in diagnosis.stale:
+        out.result(f"  {item['distribution']}: {'; '.join(item['differences'])}", style="yellow")
+        out.result(f"    refresh with: {item['command']}", style="yellow")
 
 
 @click.command("generate-initial-migration")
