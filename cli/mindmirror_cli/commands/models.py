@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mindmirror_cli.app import App
+from mindmirror_cli.commands.erd import erd
 from mindmirror_cli.commands.options import json_option, pass_app
 from mindmirror_cli.errors import CliError
 from mindmirror_cli.exit_codes import ExitCode
@@ -59,10 +60,11 @@ def tables(app: App, services: tuple[str, ...]) -> None:
     Example:
       mindmirror models tables --service journal
     """
+    from mindmirror_cli.actions.catalog import require_selected
+
     catalog = app.catalog
     wanted = set(services)
-    for name in services:
-        catalog.tables_of(name)
+    require_selected(catalog, services)
     _warn_incomplete(app)
     owners = {
         table: list(by)
@@ -143,3 +145,5 @@ def _warn_incomplete(app: App) -> None:
 def _failures(app: App) -> list[dict[str, str]]:
     return [failure.to_dict() for failure in app.catalog.failures]
 
+
+models.add_command(erd)

@@ -1,0 +1,100 @@
+"""The ER diagram as Graphviz DOT text: one cluster per service, one HTML-table node per table.
+
+Each table is a node whose label is a table of its columns (name, type, ``PK``,
+``FK``, nullability), each column a port, so a foreign key's edge starts at its
+column and ends at the referenced one. The clusters take the services' colours;
+a key that crosses services is a dashed orange edge whose label names both
+services; a conflicting table has a thick red border and a ``CONFLICT`` row.
+Graphviz's ``dot`` lays it out (left to right) for SVG and PNG.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from mindmirror_cli.diagrams.model import Entity, Erd, Group, Link
+from mindmirror_cli.diagrams.style import CONFLICT, CROSS_SERVICE, EDGE, colours_of
+
+INDENT = "    "
+FONT = "Helvetica"
+
+
+def quote(value: str) -> str:
+    """``value`` as a double-quoted DOT string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def erd_dot(erd: Erd) -> str:
+    """The diagram as a Graphviz digraph."""
+    lines = [
+        "digraph schema {",
+        f"{INDENT}graph [rankdir=LR, fontname={quote(FONT)}, fontsize=14, labelloc=t, "
+        f"newrank=true, ranksep=1.2, nodesep=0.35, label={quote(erd.title)}];",
+        f"{INDENT}node [shape=plaintext, margin=0, fontname={quote(FONT)}, fontsize=10];",
+        f"{INDENT}edge [fontname={quote(FONT)}, fontsize=9, color={quote(EDGE)}, arrowsize=0.7];",
+    ]
+    ports = {e.key: {c.name: f"c{i}" for i, c in enumerate(e.columns)} for e in erd.entities}
+    for number, group in enumerate(erd.groups):
+        lines += _cluster(number, group, erd.entities_of(group))
+    lines += [_edge(link, ports) for link in erd.links]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _cluster(number: int, group: Group, entities: list[Entity]) -> list[str]:
+    colours = colours_of(group.colour, group.role)
+    label = f"{group.name} (referenced)" if group.role == "context" else group.name
+    style = "filled,rounded" if group.role == "selected" else "filled,rounded,dashed"
+    lines = [
+        f"{INDENT}subgraph {quote(f'cluster_{number}')} {{",
+        f"{INDENT * 2}label={quote(label)}; style={quote(style)}; "
+        f"fillcolor={quote(colours.fill)}; color={quote(colours.stroke)}; "
+        f"fontcolor={quote(colours.stroke)};",
+    ]
+    for entity in entities:
+        label = _table(entity, group)
+        lines.append(
+            f"{INDENT * 2}{quote(entity.key)} [label=<{label}>, fontcolor={quote(colours.text)}];"
+        )
+    lines.append(f"{INDENT}}}")
+    return lines
+
+
+def _table(entity: Entity, group: Group) -> str:
+    colours = colours_of(group.colour, group.role)
+    border, frame = ("3", CONFLICT) if entity.conflict else ("1", colours.stroke)
+    rows = [f'<TR><TD COLSPAN="3" BGCOLOR="{colours.header}"><B>{escape(entity.key)}</B></TD></TR>']
+    if entity.conflict:
+        services = escape(", ".join(entity.conflict))
+        rows.append(
+            f'<TR><TD COLSPAN="3" BGCOLOR="{CONFLICT}"><FONT COLOR="white">'
+            f"<B>CONFLICT: {services}</B></FONT></TD></TR>"
+        )
+    if entity.role == "missing":
+        rows.append('<TR><TD COLSPAN="3">not defined by any loaded service</TD></TR>')
+    for index, column in enumerate(entity.columns):
+        name = f"<U>{escape(column.name)}</U>" if column.primary_key else escape(column.name)
+        rows.append(
+            f'<TR><TD ALIGN="LEFT" PORT="c{index}">{name}</TD>'
+            f'<TD ALIGN="LEFT">{escape(column.type)}</TD>'
+            f'<TD ALIGN="LEFT">{escape(column.flags)}</TD></TR>'
+        )
+    return (
+        f'<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'COLOR="{frame}" BGCOLOR="white">' + "".join(rows) + "</TABLE>"
+    )
+
+
+def _edge(link: Link, ports: dict[str, dict[str, str]]) -> str:
+    source = quote(link.source) + _port(ports, link.source, link.columns[0])
+    target = quote(link.target) + _port(ports, link.target, link.target_columns[0])
+    attrs = [f"label={quote(link.label)}"]
+    if link.cross_service:
+        colour = quote(CROSS_SERVICE)
+        attrs += ["style=dashed", f"color={colour}", f"fontcolor={colour}", "penwidth=2"]
+    return f"{INDENT}{source} -> {target} [{', '.join(attrs)}];"
+
+
+def _port(ports: dict[str, dict[str, str]], key: str, column: str) -> str:
+    port = ports.get(key, {}).get(column)
+    return f":{port}" if port else ""
