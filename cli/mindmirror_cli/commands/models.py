@@ -60,11 +60,10 @@ def tables(app: App, services: tuple[str, ...]) -> None:
     Example:
       mindmirror models tables --service journal
     """
-    from mindmirror_cli.actions.catalog import require_selected
-
     catalog = app.catalog
     wanted = set(services)
-    require_selected(catalog, services)
+    for name in services:
+        catalog.tables_of(name)
     _warn_incomplete(app)
     owners = {
         table: list(by)
