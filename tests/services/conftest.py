@@ -16,15 +16,11 @@ from tests.support.databases import BACKENDS, isolated_database
 SERVICES = ("agent", "journal", "shared")
 
 
-@pytest.fixture
-def services_metadata() -> sa.MetaData:
-    """One MetaData holding the tables of the three services, merged by ``alembic_config``.
+def merged_metadata() -> sa.MetaData:
+    """A new MetaData holding the tables of the three services, merged by ``alembic_config``.
 
-    The only place the merged schema comes from: foreign keys that cross services
+    The one place the tests get their schema from: foreign keys that cross services
     (``conversations.user_id`` -> ``users.id``) resolve only in a merged MetaData.
-    A fresh one for every test: once ``create_all`` has added a ``use_alter`` foreign
-    key with ALTER TABLE (PostgreSQL, MariaDB), SQLAlchemy no longer renders it inside
-    CREATE TABLE, which is the only way SQLite can have it.
     """
     from alembic_config import load_all_models
 
@@ -32,6 +28,17 @@ def services_metadata() -> sa.MetaData:
     assert not catalog.failures, [failure.describe() for failure in catalog.failures]
     assert not catalog.conflicts, [conflict.describe() for conflict in catalog.conflicts]
     return catalog.metadata
+
+
+@pytest.fixture
+def services_metadata() -> sa.MetaData:
+    """:func:`merged_metadata`, fresh for every test.
+
+    Fresh because once ``create_all`` has added a ``use_alter`` foreign key with ALTER
+    TABLE (PostgreSQL, MariaDB), SQLAlchemy no longer renders it inside CREATE TABLE,
+    which is the only way SQLite can have it.
+    """
+    return merged_metadata()
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -57,9 +64,7 @@ def schema(
     Built once per test module and backend: creating some thirty tables on a server
     for every test would cost far more than the tests themselves.
     """
-    from alembic_config import load_all_models
-
-    metadata = load_all_models(services=list(SERVICES)).metadata
+    metadata = merged_metadata()
     with isolated_database(request.param, tmp_path_factory.mktemp(request.param)) as database:
         engine = make_engine(database.url)
         metadata.create_all(engine)

@@ -468,3 +468,24 @@ def test_get_modules_for_stage(session: Session) -> None:
         "summoned": 999,
         "retired": 1,
     }
+
+
+@pytest.mark.parametrize("mode", ["REACTIVE", "Autonomous", "scheduled"])
+def test_persona_mode_is_checked_case_sensitively(session: Session, mode: str) -> None:
+    session.add(Persona(name="p", template="t", mode=mode))
+    with rejected_by_database():
+        session.flush()
+
+
+def test_execution_stage_compares_case_sensitively(session: Session) -> None:
+    module = _module("tracker")
+    session.add(module)
+    session.flush()
+    ConversationState.store_execution_result(
+        session, uuid.uuid4(), module.id, "stage4", variables={}
+    )
+    session.commit()
+    found = session.scalars(
+        sa.select(ConversationState).where(ConversationState.execution_stage == "STAGE4")
+    ).all()
+    assert found == []
