@@ -10,6 +10,7 @@ service loaded without conflict. See ``alembic_config._environment``.
 from alembic import context
 
 from alembic_config._environment import MigrationEnvironment, reporting_errors
+from alembic_config._locations import check_version_locations
 
 environment = MigrationEnvironment(context.config)
 environment.configure_logging()
@@ -41,6 +42,7 @@ def run_migrations_online() -> None:
 
 
 with reporting_errors():
+    check_version_locations(context.config)  # before Alembic skips a broken location
     if context.is_offline_mode():
         run_migrations_offline()
     else:
