@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,12 @@ def stamp(at: Arranged, revision: str) -> None:
     )
 
 
+def installed() -> str:
+    """Every service installed here (the fixture services and the repository's own)."""
+    group = entry_points(group="alembic_config.metadata")
+    return ", ".join(sorted({entry_point.name for entry_point in group}))
+
+
 @dataclass(frozen=True)
 class Failing:
     """A command that must fail: its arrangement, arguments, exit code and whole message."""
@@ -175,8 +182,13 @@ CASES = [
             "(e.g. head:base)", arrange=one_revision),
     Failing("unknown-service", ("db", "revision", "--autogenerate", "--service", "nosuch",
                                 "-m", "x"), 2,
-            "error: unknown service(s): nosuch; installed services: factory, orders, users, "
-            "users_copy"),
+            "error: unknown service(s): nosuch; installed services: {installed}"),
+    Failing("check-unknown-service", ("db", "check", "--service", "nosuch"), 2,
+            "error: unknown service(s): nosuch; installed services: {installed}"),
+    Failing("check-service-not-selected", ("db", "check", "--service", "factory"), 2,
+            "error: service factory is installed but not selected (ALEMBIC_CONFIG_SERVICES, "
+            "ALEMBIC_CONFIG_EXCLUDE or --exclude leave it out); selected: orders, users",
+            services="users,orders"),
     Failing("unknown-env", ("--env", "nosuch", "db", "status"), 2,
             "error: no .env.nosuch found in {project} or any folder above it"),
     # 3: configuration and discovery
@@ -244,7 +256,7 @@ def test_failure_exit_code_and_message(
 
     failed = expect(mm(*case.args), case.code)
 
-    assert failed.error == case.message.format(project=mm.project)
+    assert failed.error == case.message.format(project=mm.project, installed=installed())
     assert "Traceback" not in failed.stderr
     assert "secret" not in failed.stdout + failed.stderr
 

@@ -78,8 +78,13 @@ def test_tables(mode: str, make_cli: MakeCli) -> None:
     only = expect(mm("models", "tables", "--service", "users_copy", "--json")).json()
     assert only["tables"] == {"users": ["users", "users_copy"]}
     unknown = expect(mm("models", "tables", "--service", "nosuch"), 2)
-    assert unknown.error == (
-        "error: unknown service(s): nosuch; installed services: factory, orders, users, users_copy"
+    assert unknown.error.startswith("error: unknown service(s): nosuch; installed services: ")
+    assert "chat_api, chat_database" in unknown.error  # installed, though not selected
+    unselected = expect(mm("models", "tables", "--service", "chat_api"), 2)
+    assert unselected.error == (
+        "error: service chat_api is installed but not selected (ALEMBIC_CONFIG_SERVICES, "
+        "ALEMBIC_CONFIG_EXCLUDE or --exclude leave it out); selected: factory, orders, users, "
+        "users_copy"
     )
 
 

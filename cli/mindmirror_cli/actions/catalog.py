@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,3 +80,34 @@ def incomplete_warnings(catalog: Catalog) -> list[str]:
         f"{failure.error} (see 'mindmirror models list')"
         for failure in catalog.failures
     ]
+
+
+def require_selected(catalog: Catalog, names: Iterable[str]) -> None:
+    """Refuse a ``--service`` name that is not one of the loaded services, saying why.
+
+    Limiting a command to a service it does not see would compare nothing and
+    report no drift; a name is installed but not selected, failed to load, or unknown.
+    """
+    from alembic_config import UnknownServiceError, discover_services
+
+    from mindmirror_cli.errors import BadInput, CliError
+    from mindmirror_cli.exit_codes import ExitCode
+
+    loaded = catalog.service_names()
+    failed = {failure.name: failure for failure in catalog.failures}
+    for name in names:
+        if name in loaded:
+            continue
+        if name in failed:
+            raise CliError(
+                f"service {failed[name].describe()}", exit_code=ExitCode.CONFIGURATION
+            )
+        if name in catalog.excluded:
+            raise BadInput(
+                f"service {name} is installed but not selected (ALEMBIC_CONFIG_SERVICES, "
+                f"ALEMBIC_CONFIG_EXCLUDE or --exclude leave it out); selected: "
+                f"{', '.join(loaded) or 'none'}"
+            )
+        sources, failures = discover_services()
+        installed = sorted({s.name for s in sources} | {f.name for f in failures})
+        raise UnknownServiceError([name], installed)

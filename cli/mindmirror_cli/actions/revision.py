@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mindmirror_cli.actions.catalog import require_selected
 from mindmirror_cli.actions.chatter import alembic_messages
 from mindmirror_cli.errors import BadInput
 
@@ -34,7 +35,10 @@ def validate_message(message: str) -> str:
     if not text:
         raise BadInput("the revision message is empty: say what the revision does with -m")
     if len(text) > MAX_MESSAGE:
-        raise BadInput(f"the revision message is {len(text)} characters long; keep it under 200")
+        raise BadInput(
+            f"the revision message is {len(text)} characters long; "
+            f"keep it to {MAX_MESSAGE} or fewer"
+        )
     if _CONTROL.search(text):
         raise BadInput("the revision message contains control characters")
     return text
@@ -70,8 +74,7 @@ def create_revision(
         if rev_id in {s.revision for s in app.script.walk_revisions()}:
             raise BadInput(f"revision id {rev_id!r} already exists")
     if services:
-        for name in services:
-            app.catalog.tables_of(name)  # unknown service → exit 2
+        require_selected(app.catalog, services)
     # only an autogenerate that finds nothing writes nothing; an empty revision is asked for
     attributes: dict[str, Any] = {"alembic_config.skip_empty": autogenerate}
     if services:

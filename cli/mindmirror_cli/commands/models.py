@@ -60,10 +60,11 @@ def tables(app: App, services: tuple[str, ...]) -> None:
     Example:
       mindmirror models tables --service journal
     """
+    from mindmirror_cli.actions.catalog import require_selected
+
     catalog = app.catalog
     wanted = set(services)
-    for name in services:
-        catalog.tables_of(name)
+    require_selected(catalog, services)
     _warn_incomplete(app)
     owners = {
         table: list(by)
