@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         PartialStateError,
         RevisionLocationError,
         ServiceLoadError,
+        UnknownRevisionError,
         UnknownServiceError,
     )
     from alembic_config._freshness import StaleMetadata, find_stale_metadata
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         read_partial_state,
         require_no_partial_state,
     )
+    from alembic_config._revisions import require_known_revisions
     from alembic_config._state import (
         get_catalog,
         get_conflicts,
@@ -98,6 +100,7 @@ _EXPORTS = {
     "PartialStateError": "_errors",
     "RevisionLocationError": "_errors",
     "ServiceLoadError": "_errors",
+    "UnknownRevisionError": "_errors",
     "UnknownServiceError": "_errors",
     "StaleMetadata": "_freshness",
     "find_stale_metadata": "_freshness",
@@ -108,6 +111,7 @@ _EXPORTS = {
     "clear_partial_state": "_partial",
     "read_partial_state": "_partial",
     "require_no_partial_state": "_partial",
+    "require_known_revisions": "_revisions",
     "get_catalog": "_state",
     "get_conflicts": "_state",
     "get_failures": "_state",
@@ -151,6 +155,7 @@ __all__ = [
     "ServiceLoadError",
     "ServiceSource",
     "StaleMetadata",
+    "UnknownRevisionError",
     "UnknownServiceError",
     "__version__",
     "clear_partial_state",
@@ -169,6 +174,7 @@ __all__ = [
     "metadata",
     "normalize_url",
     "read_partial_state",
+    "require_known_revisions",
     "require_no_partial_state",
     "resolve_database_url",
     "validate_identifier",

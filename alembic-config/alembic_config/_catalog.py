@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ from alembic_config._discovery import (
 )
 from alembic_config._errors import IncompleteMetadataError, UnknownServiceError
 from alembic_config._freshness import warn_stale_metadata
+from alembic_config._gc import collector_paused
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -102,18 +101,6 @@ class Catalog:
         }
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: importing thousands of models allocates, never frees."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build_catalog(
     *,
     services: str | Sequence[str] | None = None,
@@ -133,7 +120,7 @@ def build_catalog(
     failures_list = [f for f in discovery_failures if chosen(f.name)]
     excluded = tuple(name for name in known if not chosen(name))
     loaded: list[tuple[ServiceSource, MetaData]] = []
-    with _collector_paused():
+    with collector_paused():
         for source in selected:
             try:
                 metadata = load_service(source)

@@ -28,6 +28,7 @@ Keys of ``config.attributes`` read here:
 
 from __future__ import annotations
 
+import configparser
 import logging
 import os
 import sysconfig
@@ -55,6 +56,7 @@ from alembic_config._errors import (
     MissingDriverError,
     RevisionLocationError,
 )
+from alembic_config._gc import freeze_heap, thaw_heap
 from alembic_config._locking import holder_description, lock_timeout, migration_lock
 from alembic_config._merge import OWNERS_KEY
 from alembic_config._names import validate_identifier, validate_revision_id
@@ -65,6 +67,7 @@ from alembic_config._partial import (
     set_marker,
     uses_marker,
 )
+from alembic_config._revisions import require_known_revisions
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ SERVICES_KEY = "alembic_config.services"
 SKIP_EMPTY_KEY = "alembic_config.skip_empty"
 ON_VERSION_APPLY_KEY = "alembic_config.on_version_apply"
 LOCK_TIMEOUT_KEY = "alembic_config.lock_timeout"
+ON_PLAN_KEY = "alembic_config.on_plan"
 # commands that change the version table: they run under the migration lock
 MUTATING_COMMANDS = frozenset({"upgrade", "downgrade", "stamp"})
 
@@ -105,6 +109,7 @@ class LazyTargetMetadata(Sequence[MetaData]):
         self._load = load
         self._action = action
         self._metadata: MetaData | None = None
+        self.froze_heap = False
 
     def _materialize(self) -> MetaData:
         if self._metadata is None:
@@ -114,7 +119,14 @@ class LazyTargetMetadata(Sequence[MetaData]):
             except AlembicConfigError as exc:
                 raise CommandError(str(exc)) from exc
             self._metadata = catalog.metadata
+            # the comparison that follows allocates a lot: keep the collector off the models
+            self.froze_heap = freeze_heap()
         return self._metadata
+
+    def release(self) -> None:
+        """Give the loaded models back to the garbage collector (after the command)."""
+        thaw_heap(self.froze_heap)
+        self.froze_heap = False
 
     @overload
     def __getitem__(self, index: int) -> MetaData: ...
@@ -135,6 +147,7 @@ class MigrationEnvironment:
         self.config = config
         self._url: ResolvedUrl | None = None
         self._marker_plan: list[tuple[str, str]] = []
+        self._targets: list[LazyTargetMetadata] = []
 
     # -- logging -------------------------------------------------------------------------------
     def configure_logging(self) -> None:
@@ -164,7 +177,7 @@ class MigrationEnvironment:
         cwd = Path.cwd()
         try:
             ini_url = self.config.get_main_option("sqlalchemy.url")
-        except ValueError:  # ConfigParser interpolation of a '%' in the URL
+        except configparser.Error:  # interpolation of a '%' in the URL
             raise DatabaseUrlError(
                 f"sqlalchemy.url in {self.config.config_file_name} contains a '%' that the ini "
                 "format cannot read; write it as '%%', or set DATABASE_URL instead",
@@ -188,7 +201,12 @@ class MigrationEnvironment:
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             backend = url.backend
             extra = "postgresql" if backend == "postgresql" else "mysql"
-            raise MissingDriverError(masked_url=url.masked, backend=backend, extra=extra) from exc
+            raise MissingDriverError(
+                masked_url=url.masked,
+                backend=backend,
+                extra=extra,
+                driver=url.url.get_driver_name(),
+            ) from exc
         if url.backend == "sqlite":
             make_sqlite_ddl_transactional(engine)
         return engine
@@ -242,10 +260,12 @@ class MigrationEnvironment:
         """Keyword arguments for ``context.configure()`` shared by online and offline runs."""
         sqlite = dialect_name == "sqlite"
         table, schema = self.version_table
+        target = LazyTargetMetadata(self.catalog, self._action)
+        self._targets.append(target)
         return {
             "version_table": table,
             "version_table_schema": schema,
-            "target_metadata": LazyTargetMetadata(self.catalog, self._action),
+            "target_metadata": target,
             "compare_type": True,
             "compare_server_default": True,
             "render_as_batch": sqlite,
@@ -283,6 +303,15 @@ class MigrationEnvironment:
         The lock is taken before Alembic reads the current version and released
         after the last stamp; read-only commands take no lock and create nothing.
         """
+        try:
+            with self._guarded(context):
+                yield
+        finally:
+            for target in self._targets:
+                target.release()
+
+    @contextmanager
+    def _guarded(self, context: MigrationContext) -> Iterator[None]:
         conn = context.connection
         if conn is None:  # offline --sql: nothing to protect
             yield
@@ -295,16 +324,24 @@ class MigrationEnvironment:
         if command not in MUTATING_COMMANDS:
             yield
             return
-        with migration_lock(conn, version_table=table, timeout=self.lock_timeout()):
+        with (
+            migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
+            durable_at_end(conn),
+        ):
+            script = context.script
+            if script is not None:
+                current = context.get_current_heads()
+                self._checked(conn, lambda: require_known_revisions(script, current))
             self._marker_plan = []
-            if marked and command in {"upgrade", "downgrade"}:
+            plan = _plan(context) if command in {"upgrade", "downgrade"} else []
+            on_plan = self.config.attributes.get(ON_PLAN_KEY)
+            if on_plan is not None:
+                on_plan(plan)
+            if marked and plan:
                 self._checked(conn, lambda: require_no_partial_state(conn, table, schema))
-                self._marker_plan = _plan(context)
-                if self._marker_plan:
-                    revision, direction = self._marker_plan[0]
-                    self._checked(
-                        conn, lambda: set_marker(conn, revision, direction, table, schema)
-                    )
+                self._marker_plan = list(plan)
+                revision, direction = plan[0]
+                self._checked(conn, lambda: set_marker(conn, revision, direction, table, schema))
             yield
             if marked and not self._marker_plan:
                 self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
@@ -360,6 +397,31 @@ class MigrationEnvironment:
         if cmd_opts is not None:
             return bool(getattr(cmd_opts, "autogenerate", False))
         return bool(self.config.attributes.get(SKIP_EMPTY_KEY, False))
+
+
+@contextmanager
+def durable_at_end(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, commit each revision asynchronously and make them all durable at the end.
+
+    Every revision still commits atomically with its version stamp; only the
+    wait for the disk is deferred to one flush when the command ends. A server
+    crash in between can lose the last few commits, whole revisions with their
+    stamps, so the database is never between two revisions.
+    """
+    if conn.dialect.name != "postgresql" or conn.in_transaction():
+        yield
+        return
+    conn.exec_driver_sql("SET synchronous_commit TO off")
+    conn.commit()
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.invalidated:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.exec_driver_sql("SET synchronous_commit TO on")
+            conn.exec_driver_sql("SELECT txid_current()")  # a commit record: flushes the WAL
+            conn.commit()
 
 
 def _plan(context: MigrationContext) -> list[tuple[str, str]]:

@@ -87,14 +87,24 @@ class DatabaseUrlError(AlembicConfigError):
 class MissingDriverError(DatabaseUrlError):
     """The URL needs a database driver that is not installed."""
 
-    def __init__(self, *, masked_url: str, backend: str, extra: str) -> None:
+    def __init__(
+        self, *, masked_url: str, backend: str, extra: str, driver: str | None = None
+    ) -> None:
         self.backend = backend
         self.extra = extra
-        super().__init__(
-            f"no {backend} driver is installed for {masked_url}; "
-            f"install one with: pip install 'alembic-config[{extra}]'",
-            masked_url=masked_url,
-        )
+        self.driver = driver
+        if driver:
+            message = (
+                f"the {driver} driver named in {masked_url} is not installed; install it, or "
+                f"drop '+{driver}' from the URL to use the driver alembic-config installs "
+                f"(pip install 'alembic-config[{extra}]')"
+            )
+        else:
+            message = (
+                f"no {backend} driver is installed for {masked_url}; "
+                f"install one with: pip install 'alembic-config[{extra}]'"
+            )
+        super().__init__(message, masked_url=masked_url)
 
 
 class DatabaseConnectionError(AlembicConfigError):
@@ -148,3 +158,11 @@ class InvalidNameError(AlembicConfigError):
     def __init__(self, message: str, *, value: str) -> None:
         super().__init__(message)
         self.value = value
+
+
+class UnknownRevisionError(AlembicConfigError):
+    """The database is stamped with a revision that no revision script defines."""
+
+    def __init__(self, message: str, *, revisions: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.revisions = revisions

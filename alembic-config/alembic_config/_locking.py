@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import math
 import os
 import socket
 import time
@@ -48,6 +49,8 @@ def lock_timeout(value: float | str | None) -> float:
         seconds = float(raw)
     except ValueError:
         raise ValueError(f"lock timeout must be a number of seconds, not {raw!r}") from None
+    if math.isnan(seconds):
+        raise ValueError(f"lock timeout must be a number of seconds, not {raw!r}")
     if seconds < 0:
         raise ValueError(f"lock timeout must not be negative, not {raw!r}")
     return seconds
@@ -64,6 +67,23 @@ def _pg_keys(name: str) -> tuple[int, int]:
         int.from_bytes(digest[:4], "big", signed=True),
         int.from_bytes(digest[4:8], "big", signed=True),
     )
+
+
+def lock_held_elsewhere(conn: Connection, version_table: str) -> bool:
+    """True while another session holds the migration lock, i.e. a migration runs there now.
+
+    Asked on MySQL / MariaDB only, the databases with a partial-state marker:
+    a marker whose writer still holds the lock is a migration in progress.
+    """
+    if conn.dialect.name not in {"mysql", "mariadb"}:
+        return False
+    from sqlalchemy import text
+
+    holder, own = conn.execute(
+        text("SELECT IS_USED_LOCK(:name), CONNECTION_ID()"),
+        {"name": _lock_name(conn, version_table)},
+    ).one()
+    return holder is not None and holder != own
 
 
 @contextmanager

@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from alembic_config._errors import PartialStateError
-from alembic_config._locking import holder_description
+from alembic_config._locking import holder_description, lock_held_elsewhere
 
 MARKER_DIALECTS = frozenset({"mysql", "mariadb"})
 
@@ -70,13 +71,37 @@ def marker_table(version_table: str = "alembic_version", schema: str | None = No
 def read_partial_state(
     conn: Connection, version_table: str = "alembic_version", schema: str | None = None
 ) -> PartialState | None:
-    """The revision left half-applied, if any; reads only, creates nothing."""
+    """The revision left half-applied, if any; reads only, creates nothing.
+
+    A marker is also present while a migration runs. It is a partial state only
+    if its writer is gone: the marker was there, the migration lock is free, and
+    the marker is still the same afterwards (a live writer clears or moves it
+    before releasing the lock). The second read uses a new connection, whose
+    snapshot cannot predate the writer's last commit (REPEATABLE READ).
+    """
     if not uses_marker(conn):
         return None
+    seen = _read_marker(conn, version_table, schema)
+    if seen is None or lock_held_elsewhere(conn, version_table):
+        return None
+    with conn.engine.connect() as fresh:
+        again = _read_marker(fresh, version_table, schema)
+    return seen if again == seen else None
+
+
+def _read_marker(conn: Connection, version_table: str, schema: str | None) -> PartialState | None:
     table = marker_table(version_table, schema)
     if not inspect(conn).has_table(table.name, schema=schema):
         return None
-    row = conn.execute(select(table)).first()
+    try:
+        row = conn.execute(select(table)).first()
+    except DBAPIError:
+        # created or dropped meanwhile by a migration running now (MySQL errors 1146, 1412)
+        if lock_held_elsewhere(conn, version_table) or not inspect(conn).has_table(
+            table.name, schema=schema
+        ):
+            return None
+        raise
     if row is None:
         return None
     return PartialState(row.revision, row.direction, row.holder, row.started_at)

@@ -75,32 +75,18 @@ class App:
     @cached_property
     def url(self) -> ResolvedUrl:
         """The resolved database URL: ``--database-url``, ``DATABASE_URL``, ini, SQLite default."""
-        from alembic_config import ResolvedUrl, normalize_url, resolve_database_url
+        from alembic_config import MigrationEnvironment, ResolvedUrl, normalize_url
 
         self.load_environment()
         if self.settings.database_url:
             resolved = ResolvedUrl(normalize_url(self.settings.database_url), "--database-url")
         else:
-            ini_url = self._ini_url()
-            resolved = resolve_database_url(ini_url=ini_url)
+            resolved = MigrationEnvironment(self.config).url
         if self.settings.supabase:
             from mindmirror_cli.supabase_checks import adapt_for_supabase
 
             resolved = adapt_for_supabase(resolved, self.output)
         return resolved
-
-    def _ini_url(self) -> str | None:
-        config = self.config
-        try:
-            return config.get_main_option("sqlalchemy.url")
-        except ValueError:
-            from alembic_config import DatabaseUrlError
-
-            raise DatabaseUrlError(
-                f"sqlalchemy.url in {config.config_file_name} contains a '%' that the ini "
-                "format cannot read; write it as '%%', or set DATABASE_URL instead",
-                masked_url="(unreadable)",
-            ) from None
 
     def redact(self, text: str) -> str:
         """``text`` with the database password masked, whatever its spelling."""

@@ -84,6 +84,10 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
         if isinstance(error, RevisionError):
             return Failure(clean(str(error)), _revision_error_code(str(error)))
     for error in chain:
+        broken = _unloadable_revision(error)
+        if broken is not None:
+            return Failure(clean(broken), ExitCode.REVISION_GRAPH)
+    for error in chain:
         if isinstance(error, NoReferencedTableError):
             return Failure(clean(_dangling_reference(error)), ExitCode.CONFIGURATION)
     for error in chain:
@@ -102,6 +106,8 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
 
     if isinstance(error, ac.DatabaseConnectionError):
         return ExitCode.DATABASE_UNREACHABLE
+    if isinstance(error, ac.UnknownRevisionError):
+        return ExitCode.REVISION_GRAPH
     if isinstance(error, ac.LockTimeoutError):
         return ExitCode.LOCK_TIMEOUT
     if isinstance(error, ac.PartialStateError):
@@ -147,6 +153,11 @@ _KNOWN_COMMAND_ERRORS = (
         ExitCode.USAGE,
         "downgrade --sql reads no database, so it needs FROM:TO as its target (e.g. head:base)",
     ),
+    (
+        "Range revision not allowed",
+        ExitCode.USAGE,
+        "a range FROM:TO is only allowed with --sql; give one target revision",
+    ),
 )
 
 
@@ -157,6 +168,40 @@ def _command_error(message: str) -> tuple[str, ExitCode]:
     if any(marker in message for marker in _GRAPH_MARKERS):
         return message, ExitCode.REVISION_GRAPH
     return message, ExitCode.CONFIGURATION
+
+
+def _unloadable_revision(error: BaseException) -> str | None:
+    """What went wrong importing a revision file (a syntax error...), or ``None`` if not that.
+
+    Alembic imports every revision file when it first reads the graph; an error
+    raised below ``Script._from_path`` comes from one of those files.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    files = [frame.filename.replace("\\", "/") for frame in frames]
+    loading = [
+        i
+        for i, frame in enumerate(frames)
+        if frame.name == "_from_path" and files[i].endswith("/alembic/script/base.py")
+    ]
+    if not loading:
+        return None
+    if isinstance(error, SyntaxError):
+        path, line, detail = error.filename, error.lineno, error.msg
+    else:
+        inside = [
+            frames[i]
+            for i in range(loading[-1] + 1, len(frames))
+            if not files[i].startswith("<") and "/alembic/" not in files[i]
+        ]
+        path, line = (inside[0].filename, inside[0].lineno) if inside else ("?", None)
+        detail = str(error)
+    where = f"{path}, line {line}" if line else str(path)
+    return (
+        f"cannot load the revision file {where}: {type(error).__name__}: {detail}; "
+        "fix that file (or move it out of the versions folder) and run the command again"
+    )
 
 
 def _dangling_reference(error: BaseException) -> str:
@@ -174,4 +219,19 @@ def _sql_error(error: BaseException) -> str:
     text += str(orig or error).strip().splitlines()[0] if str(orig or error).strip() else ""
     if statement:
         text += f"\n  while running: {' '.join(str(statement).split())[:500]}"
+    hint = getattr(getattr(orig, "diag", None), "message_hint", None)
+    if hint:
+        text += f"\n  hint: {hint}"
+    if "out of shared memory" in text and "max_locks_per_transaction" in text:
+        text += f"\n  {LOCK_TABLE_ADVICE}"
     return text
+
+
+# PostgreSQL's lock table holds max_locks_per_transaction x max_connections locks; a revision
+# creating ~2000 tables (with their indexes and constraints) in one transaction exceeds the default
+LOCK_TABLE_ADVICE = (
+    "the revision locks more objects in one transaction than PostgreSQL's lock table holds. "
+    "Raise the limit as a superuser: ALTER SYSTEM SET max_locks_per_transaction = 1024; "
+    "then restart PostgreSQL (on Supabase: Database settings, or split the revision into "
+    "several smaller revisions). Nothing of this revision was applied."
+)

@@ -36,6 +36,15 @@ class Output:
         self._err: Console | None = None
         self.warnings: list[str] = []
 
+    def _print(self, text: str, *, stderr: bool, style: str | None = None) -> None:
+        """Print a line: through Rich on a colour terminal, as plain text otherwise (fast)."""
+        stream = sys.stderr if stderr else sys.stdout
+        if not self.color or not stream.isatty():
+            stream.write(f"{text}\n")
+            stream.flush()
+            return
+        self._console(stderr=stderr).print(text, style=style)
+
     def _console(self, *, stderr: bool) -> Console:
         from rich.console import Console
 
@@ -64,12 +73,12 @@ class Output:
     def info(self, text: str, *, style: str | None = None) -> None:
         """A progress or status message; silenced by ``-q``."""
         if self.verbosity >= 0:
-            self._console(stderr=True).print(text, style=style)
+            self._print(text, stderr=True, style=style)
 
     def detail(self, text: str) -> None:
         """A message shown only with ``-v``."""
         if self.verbosity > 0:
-            self._console(stderr=True).print(text, style="dim")
+            self._print(text, stderr=True, style="dim")
 
     def success(self, text: str) -> None:
         """A message saying the command did what was asked."""
@@ -78,16 +87,16 @@ class Output:
     def warn(self, text: str) -> None:
         """A warning; shown even with ``-q``, and remembered for the JSON results."""
         self.warnings.append(text)
-        self._console(stderr=True).print(f"warning: {text}", style="yellow")
+        self._print(f"warning: {text}", stderr=True, style="yellow")
 
     def error(self, text: str) -> None:
         """An error; always shown."""
-        self._console(stderr=True).print(f"error: {text}", style="bold red")
+        self._print(f"error: {text}", stderr=True, style="bold red")
 
     # -- results (stdout) ----------------------------------------------------------------------
     def result(self, text: str = "", *, style: str | None = None) -> None:
         """A line of the command's result (text mode)."""
-        self._console(stderr=False).print(text, style=style)
+        self._print(text, stderr=False, style=style)
 
     def data(self, payload: Any) -> None:
         """The command's result as one JSON document on stdout."""

@@ -292,11 +292,6 @@ def test_an_unencoded_sentinel_is_refused_before_connecting(
         assert "x9" not in output  # not even the tail of the password
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a '%' in sqlalchemy.url escapes _environment._resolve_url as ConfigParser's "
-    "InterpolationSyntaxError (not a ValueError): a traceback quoting the URL's tail",
-)
 def test_the_sentinel_in_the_ini_url_fails_with_a_clear_message(
     tmp_path: Path, fixture_site: Path, postgresql_database: TestDatabase
 ) -> None:

@@ -99,9 +99,7 @@ def require_selected(catalog: Catalog, names: Iterable[str]) -> None:
         if name in loaded:
             continue
         if name in failed:
-            raise CliError(
-                f"service {failed[name].describe()}", exit_code=ExitCode.CONFIGURATION
-            )
+            raise CliError(f"service {failed[name].describe()}", exit_code=ExitCode.CONFIGURATION)
         if name in catalog.excluded:
             raise BadInput(
                 f"service {name} is installed but not selected (ALEMBIC_CONFIG_SERVICES, "

@@ -98,7 +98,9 @@ def run_health(app: App) -> HealthReport:
         failure = classify(exc, redact=app.redact)
         if failure is None:
             raise
-        report.add("database reachable", False, failure.message, failure.exit_code)
+        reached = failure.exit_code != ExitCode.DATABASE_UNREACHABLE
+        name = "version table readable" if reached else "database reachable"
+        report.add(name, False, failure.message, failure.exit_code)
         present = False
     script = app.script
     heads = tuple(sorted(script.get_heads()))

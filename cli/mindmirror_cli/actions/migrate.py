@@ -60,11 +60,15 @@ class StepReporter:
         self._task: Any = None
 
     def __enter__(self) -> StepReporter:
+        return self
+
+    def plan(self, steps: list[tuple[str, str]]) -> None:
+        """Alembic-config's ``on_plan`` callback: the revisions about to run, under the lock."""
+        self.total = len(steps)
         if self.total > 1:
             self._progress = self.app.output.progress(self.total, "migrating")
             self._progress.__enter__()
             self._task = self._progress.add_task("migrating", total=self.total)
-        return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
@@ -94,14 +98,22 @@ class StepReporter:
             self._progress.update(self._task, advance=1)
 
 
-def upgrade(app: App, target: str, *, total: int) -> MigrationRun:
+def _reporting(reporter: StepReporter) -> dict[str, Any]:
+    return {
+        "alembic_config.on_version_apply": reporter,
+        "alembic_config.on_plan": reporter.plan,
+    }
+
+
+def upgrade(app: App, target: str) -> MigrationRun:
     """Upgrade the database to ``target``."""
     from alembic import command
 
+    _require_readable_version(app)
     run = MigrationRun(target=target)
     started = time.perf_counter()
-    with StepReporter(app, run, total) as reporter:
-        command.upgrade(app.alembic_config(**{"alembic_config.on_version_apply": reporter}), target)
+    with StepReporter(app, run, 0) as reporter:
+        command.upgrade(app.alembic_config(**_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -110,11 +122,11 @@ def downgrade(app: App, target: str) -> MigrationRun:
     """Downgrade the database to ``target``."""
     from alembic import command
 
+    _require_readable_version(app)
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        config = app.alembic_config(**{"alembic_config.on_version_apply": reporter})
-        command.downgrade(config, target)
+        command.downgrade(app.alembic_config(**_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -137,4 +149,13 @@ def stamp(app: App, target: str) -> None:
     """Record ``target`` as the database's revision without running any migration."""
     from alembic import command
 
+    _require_readable_version(app)
     command.stamp(app.alembic_config(), target)
+
+
+def _require_readable_version(app: App) -> None:
+    """Read the version table first: a row Alembic cannot resolve is exit 7, not a crash."""
+    from mindmirror_cli.actions.revisions import connection, read_current
+
+    with connection(app) as conn:
+        read_current(conn)

@@ -74,7 +74,16 @@ def read_current(conn: Connection) -> tuple[bool, tuple[str, ...]]:
     if not present:
         return False, ()
     context = MigrationContext.configure(conn)
-    return True, tuple(sorted(context.get_current_heads()))
+    current = tuple(sorted(context.get_current_heads()))
+    if "" in current:
+        from mindmirror_cli.errors import RevisionGraphError
+
+        # Alembic itself fails on an empty id with a bare assertion
+        raise RevisionGraphError(
+            f"the version table {VERSION_TABLE} holds an empty revision id: delete that row by "
+            "hand, then record the revision the schema matches ('mindmirror db stamp REVISION')"
+        )
+    return True, current
 
 
 def ancestors(script: ScriptDirectory, revisions: Iterable[str]) -> set[str]:
@@ -86,31 +95,12 @@ def ancestors(script: ScriptDirectory, revisions: Iterable[str]) -> set[str]:
     return found
 
 
-def require_known(script: ScriptDirectory, current: Iterable[str]) -> None:
-    """Refuse a database stamped with a revision that no script defines (exit 7)."""
-    from alembic.script.revision import ResolutionError
-
-    from mindmirror_cli.errors import RevisionGraphError
-
-    unknown = []
-    for revision in current:
-        try:
-            script.revision_map.get_revision(revision)
-        except ResolutionError:
-            unknown.append(revision)
-    if unknown:
-        folders = ", ".join(str(p) for p in script.version_locations or [f"{script.dir}/versions"])
-        raise RevisionGraphError(
-            f"the database is at revision {', '.join(unknown)}, which no revision script "
-            f"defines (looked in {folders}): restore the missing revision file, or add its "
-            "folder to version_locations"
-        )
-
-
 def pending(script: ScriptDirectory, current: Iterable[str]) -> list[RevisionInfo]:
     """Revisions not yet applied, in the order an upgrade to heads applies them."""
+    from alembic_config import require_known_revisions
+
     current = tuple(current)
-    require_known(script, current)
+    require_known_revisions(script, current)
     wanted = ancestors(script, script.get_heads()) - ancestors(script, current)
     ordered = reversed(list(script.walk_revisions()))
     return [RevisionInfo.of(s) for s in ordered if s.revision in wanted]

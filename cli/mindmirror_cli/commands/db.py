@@ -119,16 +119,12 @@ def upgrade(app: App, target: str, sql: bool) -> None:
       mindmirror db upgrade head --sql > upgrade.sql
     """
     from mindmirror_cli.actions import migrate
-    from mindmirror_cli.actions.revisions import connection, pending, read_current
 
     if sql:
         migrate.offline_sql(app, "upgrade", target)
         return
-    with connection(app) as conn:
-        _, current = read_current(conn)
-    total = len(pending(app.script, current))
     app.output.info(f"upgrading {app.url.masked} to {target}")
-    run = migrate.upgrade(app, target, total=total)
+    run = migrate.upgrade(app, target)
     if app.settings.json:
         app.output.data(run.to_dict())
         return

@@ -1,0 +1,42 @@
+"""Keeping the cyclic garbage collector off the models' object graph.
+
+Thousands of mapped classes and tables form a large graph that lives as long
+as the process; every full collection walks it again. Loading pauses the
+collector (imports only allocate), and a schema comparison first moves the
+loaded graph to the permanent generation, which roughly halves the compare.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (restored as it was)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def freeze_heap() -> bool:
+    """Move every live object to the permanent generation, unless someone else froze first.
+
+    Returns whether this call froze; pass that to :func:`thaw_heap` when done.
+    """
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
+
+
+def thaw_heap(frozen: bool) -> None:
+    """Undo :func:`freeze_heap` (only if it froze)."""
+    if frozen:
+        gc.unfreeze()
