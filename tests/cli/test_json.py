@@ -4,13 +4,24 @@ doctor, history); the models commands are compared in ``test_models``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cli.conftest import MakeCli
-from tests.cli.support import MODE_PARAMS, Mindmirror, Outcome, execute, expect, masked
+from tests.cli.support import (
+    MODE_PARAMS,
+    Mindmirror,
+    Outcome,
+    execute,
+    expect,
+    masked,
+    revision_file,
+)
 from tests.support.databases import TestDatabase
+from tests.support.services import CLEAN, SEED_004
 
 
 def both(mm: Mindmirror, *args: str, code: int = 0) -> tuple[Outcome, Any]:
@@ -105,8 +116,8 @@ def test_health(mode: str, behind: Mindmirror, make_cli: MakeCli) -> None:
         latency.sub("", line) for line in shown
     ]
     assert (data["healthy"], data["exit_code"]) == (False, 1)
-    failed = {c["name"]: c["detail"] for c in data["checks"] if not c["ok"]}
-    assert failed == {"at head": "at r1; 1 pending revision(s)"}
+    failed = {c["name"]: (c["detail"], c["exit_code"]) for c in data["checks"] if not c["ok"]}
+    assert failed == {"at head": ("at r1; 1 pending revision(s)", 1)}
 
 
 @pytest.mark.parametrize("mode", MODE_PARAMS)
@@ -158,3 +169,43 @@ def test_doctor(mode: str, sqlite_database: TestDatabase, make_cli: MakeCli) -> 
         for ep in data["entry_points"]
     ]
     assert "  users -> alembic-config-fixtures@1.0.0 -> acfix.users:Base" in entry_lines
+
+
+def two_heads(project: Path) -> None:
+    revision_file(project, "h1", "r2", "one way")
+    revision_file(project, "h2", "r2", "the other way")
+
+
+@pytest.mark.parametrize(
+    ("services", "database_url", "arrange", "code", "failed"),
+    [
+        ("users,broken", None, None, 3, {"every service loaded": 3}),
+        (SEED_004, None, None, 3, {"no conflicts": 3}),
+        (CLEAN, None, two_heads, 7, {"single head": 7, "at head": 1}),
+        (CLEAN, "postgresql://u:secret@127.0.0.1:1/db", None, 4, {"database reachable": 4}),
+    ],
+    ids=["broken", "conflicts", "two-heads", "unreachable"],
+)
+def test_health_names_each_failure_class(
+    services: str,
+    database_url: str | None,
+    arrange: Callable[[Path], None] | None,
+    code: int,
+    failed: dict[str, int],
+    behind: Mindmirror,
+    make_cli: MakeCli,
+) -> None:
+    expect(behind("db", "upgrade"))  # at head: only the failure under test remains
+    mm = make_cli("runner", database_url or behind.env["DATABASE_URL"], services=services)
+    if arrange is not None:
+        arrange(mm.project)
+
+    text, data = both(mm, "db", "health", code=code)
+    assert (data["healthy"], data["exit_code"]) == (False, code)
+    assert {c["name"]: c["exit_code"] for c in data["checks"] if not c["ok"]} == failed
+    assert {c["exit_code"] for c in data["checks"] if c["ok"]} <= {0}
+    shown = {
+        line.split(":")[0].removeprefix("  FAIL ") for line in text.out_lines if "FAIL" in line
+    }
+    assert shown == set(failed)
+    assert "secret" not in text.stdout + text.stderr

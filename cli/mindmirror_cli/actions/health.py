@@ -23,7 +23,12 @@ class HealthCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail,
+            "exit_code": int(self.exit_code),
+        }
 
 
 # when several checks fail, the most fundamental one decides the exit code
