@@ -11,6 +11,7 @@ import pytest
 from alembic_config import Catalog
 from mindmirror_cli.app import App
 from mindmirror_cli.diagrams import build_erd, erd_dot, erd_mermaid, limits_exceeded
+from mindmirror_cli.diagrams.dot import BOUNDED_LAYOUT
 
 from tests.diagrams.conftest import Invoke
 from tests.diagrams.parsers import ParsedErd, parse_dot, parse_mermaid
@@ -87,3 +88,9 @@ def test_whole_mermaid_warns_that_renderers_will_refuse_it(
     assert "characters (Mermaid renders at most 50,000)" in result.stderr
     assert "4,280 edges (Mermaid renders at most 500)" in result.stderr
     assert "narrow it with --service, or draw --format svg" in result.stderr
+
+
+def test_large_dot_bounds_the_layout_and_small_dot_does_not(catalog: Catalog) -> None:
+    bounded = f"    graph [{BOUNDED_LAYOUT}];"
+    assert bounded in erd_dot(build_erd(catalog)).splitlines()
+    assert bounded not in erd_dot(build_erd(catalog, ["svc07"])).splitlines()
