@@ -109,7 +109,6 @@ def upgrade(app: App, target: str) -> MigrationRun:
     """Upgrade the database to ``target``."""
     from alembic import command
 
-    _require_readable_version(app)
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
@@ -122,7 +121,6 @@ def downgrade(app: App, target: str) -> MigrationRun:
     """Downgrade the database to ``target``."""
     from alembic import command
 
-    _require_readable_version(app)
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
@@ -149,13 +147,4 @@ def stamp(app: App, target: str) -> None:
     """Record ``target`` as the database's revision without running any migration."""
     from alembic import command
 
-    _require_readable_version(app)
     command.stamp(app.alembic_config(), target)
-
-
-def _require_readable_version(app: App) -> None:
-    """Read the version table first: a row Alembic cannot resolve is exit 7, not a crash."""
-    from mindmirror_cli.actions.revisions import connection, read_current
-
-    with connection(app) as conn:
-        read_current(conn)

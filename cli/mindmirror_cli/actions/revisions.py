@@ -74,16 +74,7 @@ def read_current(conn: Connection) -> tuple[bool, tuple[str, ...]]:
     if not present:
         return False, ()
     context = MigrationContext.configure(conn)
-    current = tuple(sorted(context.get_current_heads()))
-    if "" in current:
-        from mindmirror_cli.errors import RevisionGraphError
-
-        # Alembic itself fails on an empty id with a bare assertion
-        raise RevisionGraphError(
-            f"the version table {VERSION_TABLE} holds an empty revision id: delete that row by "
-            "hand, then record the revision the schema matches ('mindmirror db stamp REVISION')"
-        )
-    return True, current
+    return True, tuple(sorted(context.get_current_heads()))
 
 
 def ancestors(script: ScriptDirectory, revisions: Iterable[str]) -> set[str]:
