@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MEMBERS := -e ./alembic-config[postgresql,mysql] $(foreach s,$(wildcard services/*/pyproject.toml),-e ./$(dir $(s))) -e ./cli
 STAMP := $(VENV)/.installed
+# the larger concurrency runs of tests/safety are manual: make test PYTEST_ARGS='-m stress'
+PYTEST_ARGS ?= -m "not stress"
 
 .PHONY: setup run test lint format clean release-check publish
 
