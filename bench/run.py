@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import generate as gen
 from generate import Size
@@ -623,8 +624,9 @@ def summarise(samples: list[Sample] | None, unavailable: str | None) -> Cell:
     failures = [s for s in samples if not s.ok]
     if failures:
         limit = all(s.limit for s in failures)
+        after = statistics.median(s.seconds for s in failures)
         return Cell(
-            f"failed ({len(failures)}/{len(samples)}): {failures[-1].error}",
+            f"failed ({len(failures)}/{len(samples)}, after {after:.1f} s): {failures[-1].error}",
             failed=True,
             limit=limit,
         )
@@ -683,9 +685,9 @@ def environment(bench: Bench) -> dict[str, str]:
     }
 
 
-def load_note(samples: dict[str, dict[str, list[Sample]]]) -> str:
+def load_note(samples: list[Sample]) -> str:
     """The machine's 1-minute load average when the runs started: other work skews timings."""
-    loads = [x.load for row in samples.values() for xs in row.values() for x in xs]
+    loads = [x.load for x in samples if x.load]
     if not loads:
         return ""
     return (
@@ -694,54 +696,80 @@ def load_note(samples: dict[str, dict[str, list[Sample]]]) -> str:
     )
 
 
-def markdown(
-    bench: Bench,
-    repeat: int,
-    scenarios: list[Scenario],
-    cells: dict[str, dict[str, Cell]],
-    env: dict[str, str],
-    note: str,
-) -> str:
-    size = bench.size
+def cells_of(data: dict[str, Any]) -> dict[str, dict[str, Cell]]:
+    """Each (scenario, variant)'s summary, computed from the samples in a results file."""
+    cells: dict[str, dict[str, Cell]] = {}
+    for key, scenario in data["scenarios"].items():
+        cells[key] = {}
+        for variant in VARIANTS:
+            raw = scenario["samples"].get(variant)
+            samples = None if raw is None else [Sample(**x) for x in raw]
+            cells[key][variant] = summarise(samples, scenario["unavailable"].get(variant))
+    return cells
+
+
+def _time_table(data: dict[str, Any], cells: dict[str, dict[str, Cell]]) -> list[str]:
     lines = [
-        f"# Benchmark: {size.services} services x {size.tables} tables "
-        f"({size.services * size.tables} tables), median of {repeat}",
-        "",
-        ", ".join(f"{k} {v}" for k, v in env.items()),
-        "",
-        note,
-        "",
         "| scenario | eager | lazy | lower bound | ours | ours/eager | ours/lazy | ours/bound |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for scenario in scenarios:
-        row = cells[scenario.key]
+    for key, scenario in data["scenarios"].items():
+        row = cells[key]
         values = [row[v].text for v in ("eager", "lazy", "bound", "ours")]
         ratios = [ratio(row["ours"], row[v]) for v in ("eager", "lazy", "bound")]
-        lines.append(f"| {scenario.title} | " + " | ".join(values + ratios) + " |")
-    lines += [
-        "",
-        "Peak memory (median max RSS of the command's process, MiB):",
-        "",
+        lines.append(f"| {scenario['title']} | " + " | ".join(values + ratios) + " |")
+    return lines
+
+
+def _memory_table(data: dict[str, Any], cells: dict[str, dict[str, Cell]]) -> list[str]:
+    lines = [
         "| scenario | eager | lazy | lower bound | ours | ours/eager | ours/lazy |",
         "|---|---|---|---|---|---|---|",
     ]
-    for scenario in scenarios:
-        row = cells[scenario.key]
+    for key, scenario in data["scenarios"].items():
+        row = cells[key]
         values = [
             f"{row[v].rss_mib:.0f}" if row[v].rss_mib is not None else "—"
             for v in ("eager", "lazy", "bound", "ours")
         ]
         ratios = [rss_ratio(row["ours"], row[v]) for v in ("eager", "lazy")]
-        lines.append(f"| {scenario.title} | " + " | ".join(values + ratios) + " |")
+        lines.append(f"| {scenario['title']} | " + " | ".join(values + ratios) + " |")
+    return lines
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The results file's tables: medians and ratios, peak memory, probes and commands."""
+    cells = cells_of(data)
+    services, tables = data["size"]["services"], data["size"]["tables"]
+    every = [
+        Sample(**x)
+        for scenario in data["scenarios"].values()
+        for raw in scenario["samples"].values()
+        for x in raw
+    ]
+    lines = [
+        f"# Benchmark: {services} services x {tables} tables "
+        f"({services * tables} tables), median of {data['repeat']}",
+        "",
+        ", ".join(f"{k} {v}" for k, v in data["environment"].items()),
+        "",
+        load_note(every),
+        "",
+        *_time_table(data, cells),
+        "",
+        "Peak memory (median max RSS of the command's process, MiB):",
+        "",
+        *_memory_table(data, cells),
+    ]
     probes = ", ".join(
-        f"{k.removeprefix('cli:')}: {'yes' if v else 'no'}" for k, v in bench.probes.items()
+        f"{k.removeprefix('cli:')}: {'yes' if v else 'no'}" for k, v in data["probes"].items()
     )
-    lines += ["", f"Product probes (exit code 0 = available): {probes}."]
-    lines += ["", "Commands:", ""]
-    for scenario in scenarios:
-        described = "; ".join(f"{VARIANT_TITLES[v]}: `{c}`" for v, c in scenario.commands.items())
-        lines.append(f"- {scenario.title}: {described}")
+    lines += ["", f"Product probes (exit code 0 = available): {probes}.", "", "Commands:", ""]
+    for scenario in data["scenarios"].values():
+        described = "; ".join(
+            f"{VARIANT_TITLES[v]}: `{c}`" for v, c in scenario["commands"].items()
+        )
+        lines.append(f"- {scenario['title']}: {described}")
     return "\n".join(lines) + "\n"
 
 
@@ -751,33 +779,45 @@ def write_results(
     out: Path,
     scenarios: list[Scenario],
     samples: dict[str, dict[str, list[Sample]]],
-) -> tuple[Path, dict[str, dict[str, Cell]]]:
-    cells = {
-        s.key: {v: summarise(samples[s.key].get(v), s.unavailable.get(v)) for v in VARIANTS}
-        for s in scenarios
-    }
-    env = environment(bench)
-    out.mkdir(parents=True, exist_ok=True)
-    table = out / f"{bench.size.label}.md"
-    table.write_text(markdown(bench, repeat, scenarios, cells, env, load_note(samples)))
+) -> Path:
+    """Write ``<size>.json`` (every sample) and ``<size>.md`` (rendered from it)."""
     data = {
         "size": {"services": bench.size.services, "tables": bench.size.tables},
         "repeat": repeat,
-        "environment": env,
+        "environment": environment(bench),
         "probes": bench.probes,
         "scenarios": {
             s.key: {
                 "title": s.title,
                 "commands": s.commands,
                 "unavailable": s.unavailable,
-                "summary": {v: asdict(c) for v, c in cells[s.key].items()},
                 "samples": {v: [asdict(x) for x in xs] for v, xs in samples[s.key].items()},
             }
             for s in scenarios
         },
     }
-    (out / f"{bench.size.label}.json").write_text(json.dumps(data, indent=2) + "\n")
-    return table, cells
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / f"{bench.size.label}.json"
+    results.write_text(json.dumps(data, indent=2) + "\n")
+    return render(results)
+
+
+def render(results: Path) -> Path:
+    """(Re)write the markdown table next to a results file, from its samples."""
+    table = results.with_suffix(".md")
+    table.write_text(markdown(json.loads(results.read_text())))
+    return table
+
+
+def unexpected_failures(results: Path) -> list[str]:
+    """Failed cells other than the known PostgreSQL lock-table limit."""
+    cells = cells_of(json.loads(results.read_text()))
+    return [
+        f"{key}/{variant}: {cell.text}"
+        for key, row in cells.items()
+        for variant, cell in row.items()
+        if cell.failed and not cell.limit
+    ]
 
 
 # --------------------------------------------------------------------------- set-up and main
@@ -827,6 +867,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(--help always uses mindmirror)",
     )
     parser.add_argument("--pg-url", default=gen.PG_ADMIN_URL, help="PostgreSQL admin URL")
+    parser.add_argument(
+        "--render", type=Path, default=None, help="only rewrite the .md of this results .json"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.size, args.repeat = SMOKE_SIZE, 1
@@ -835,8 +878,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def report(table: Path) -> int:
+    """Print the table; 1 when a run failed unexpectedly."""
+    print(table.read_text())
+    unexpected = unexpected_failures(table.with_suffix(".json"))
+    for line in unexpected:
+        print(f"[run] unexpected failure: {line}", file=sys.stderr)
+    return 1 if unexpected else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return report(render(args.render))
     signal.signal(signal.SIGTERM, _terminate)
     gen.PG_ADMIN_URL = args.pg_url
     gen.generate(args.size)
@@ -853,22 +907,14 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in scenarios:
             print(f"[run] {scenario.title}", flush=True)
             samples[scenario.key] = measure(bench, scenario, args.repeat)
-        table, cells = write_results(bench, args.repeat, args.out, scenarios, samples)
+        table = write_results(bench, args.repeat, args.out, scenarios, samples)
     finally:
         for pid in list(_current_child):
             _kill_group(pid)
         bench.pg.drop_all()
-    print(table.read_text())
+    status = report(table)
     print(f"[run] {time.perf_counter() - started:.0f} s; results in {table} and .json")
-    unexpected = [
-        f"{key}/{variant}: {cell.text}"
-        for key, row in cells.items()
-        for variant, cell in row.items()
-        if cell.failed and not cell.limit
-    ]
-    for line in unexpected:
-        print(f"[run] unexpected failure: {line}", file=sys.stderr)
-    return 1 if unexpected else 0
+    return status
 
 
 if __name__ == "__main__":
