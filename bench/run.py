@@ -39,6 +39,7 @@ VARIANTS = ("eager", "lazy", "bound", "ours")
 VARIANT_TITLES = {"eager": "eager", "lazy": "lazy", "bound": "lower bound", "ours": "ours"}
 PRODUCT_ENV_VARS = ("ALEMBIC_CONFIG_SERVICES", "ALEMBIC_CONFIG_EXCLUDE", "DATABASE_URL")
 LIMIT_MARKER = "out of shared memory"
+NOISY_SPREAD = 0.25  # past this spread, a cell also shows [min, max]
 
 # The product's CLI command for each scenario, used when it exists (see --ours-via).
 OURS_CLI = {
@@ -630,9 +631,13 @@ def summarise(samples: list[Sample] | None, unavailable: str | None) -> Cell:
             failed=True,
             limit=limit,
         )
-    median = statistics.median(s.seconds for s in samples)
+    times = [s.seconds for s in samples]
+    median = statistics.median(times)
     rss = statistics.median(s.max_rss_kib for s in samples) / 1024
-    return Cell(f"{median:.3f} s", median, rss)
+    text = f"{median:.3f} s"
+    if median and (max(times) - min(times)) / median > NOISY_SPREAD:
+        text += f" [{min(times):.2f}, {max(times):.2f}]"
+    return Cell(text, median, rss)
 
 
 def ratio(ours: Cell, other: Cell) -> str:
