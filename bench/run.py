@@ -311,7 +311,7 @@ class Bench:
         words = OURS_CLI[scenario]
         if self.ours_via != "alembic" and self.has_cli(words):
             return [self.bin("mindmirror"), *words]
-        if self.ours_via == "cli" and scenario != "current_pg":
+        if self.ours_via == "cli":
             return None
         if self.has_env():
             return [self.bin("alembic"), *ALEMBIC[scenario]]
