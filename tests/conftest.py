@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,22 @@ def mariadb_database(tmp_path: Path) -> Iterator[TestDatabase]:
     """A fresh, empty MariaDB database."""
     with isolated_database("mariadb", tmp_path) as db:
         yield db
+
+
+_CLI_LOGGERS = ("alembic", "alembic_config", "alembic_config._catalog", "mindmirror_cli")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Undo what an in-process ``mindmirror`` run does to the loggers it configures."""
+    saved = {
+        name: (logger.handlers[:], logger.level, logger.propagate)
+        for name in _CLI_LOGGERS
+        for logger in [logging.getLogger(name)]
+    }
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate

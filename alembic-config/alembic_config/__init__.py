@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ServiceFailure,
         ServiceSource,
         discover_services,
+        service_selection,
     )
     from alembic_config._environment import MigrationEnvironment
     from alembic_config._errors import (
@@ -88,6 +89,7 @@ _EXPORTS = {
     "ServiceFailure": "_discovery",
     "ServiceSource": "_discovery",
     "discover_services": "_discovery",
+    "service_selection": "_discovery",
     "MigrationEnvironment": "_environment",
     "AlembicConfigError": "_errors",
     "DatabaseConnectionError": "_errors",
@@ -177,6 +179,7 @@ __all__ = [
     "require_known_revisions",
     "require_no_partial_state",
     "resolve_database_url",
+    "service_selection",
     "validate_identifier",
     "validate_revision_id",
 ]

@@ -82,7 +82,7 @@ class Catalog:
     def tables_of(self, service: str) -> list[str]:
         """The table keys a service owns (alone or together with others), sorted."""
         if service not in self.service_names():
-            raise UnknownServiceError([service], self.service_names())
+            raise UnknownServiceError([service], self.service_names(), unselected=self.excluded)
         return sorted(key for key, owners in self.owners.items() if service in owners)
 
     def require_complete(self, action: str) -> None:

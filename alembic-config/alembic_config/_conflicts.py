@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MISSING = "missing"
+UNRESOLVED_FOREIGN_KEY = "unresolved foreign key"
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,12 @@ class Conflict:
 
     def describe(self) -> str:
         """A headline naming the object and the services, then one line per difference."""
-        head = f"{self.kind} conflict: {self.name!s} is defined differently by "
-        head += ", ".join(self.services)
+        if self.kind == UNRESOLVED_FOREIGN_KEY:
+            head = f"{self.kind}: {self.name!s} of {', '.join(self.services)} refers to a table "
+            head += "no selected service defines"
+        else:
+            head = f"{self.kind} conflict: {self.name!s} is defined differently by "
+            head += ", ".join(self.services)
         return "\n".join([head, *("  " + d.describe() for d in self.differences)])
 
     def to_dict(self) -> dict[str, Any]:

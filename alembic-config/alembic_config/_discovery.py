@@ -159,6 +159,13 @@ def selection(
     return Selection(allow=allow, deny=deny)
 
 
+def service_selection(
+    known: Sequence[str], *, exclude: str | Sequence[str] | None = None
+) -> Selection:
+    """The selection ``load_all_models`` would apply, without loading anything."""
+    return selection(known, exclude=exclude)
+
+
 def _as_metadata(obj: Any) -> MetaData | None:
     from sqlalchemy import MetaData
 

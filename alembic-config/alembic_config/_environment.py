@@ -215,6 +215,10 @@ class MigrationEnvironment:
     def connect(self) -> Iterator[Connection]:
         """The connection to migrate with: the one handed in, or a new one from the URL."""
         given = self.config.attributes.get("connection")
+        if isinstance(given, Engine):  # an engine is accepted too (pytest-alembic hands one in)
+            with given.connect() as connection:
+                yield connection
+            return
         if given is not None:
             yield given
             return

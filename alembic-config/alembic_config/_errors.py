@@ -32,13 +32,21 @@ class ServiceLoadError(AlembicConfigError):
 class UnknownServiceError(AlembicConfigError):
     """A service was named (allow-list, ``--service``) that no installed distribution provides."""
 
-    def __init__(self, names: Sequence[str], available: Sequence[str]) -> None:
+    def __init__(
+        self, names: Sequence[str], available: Sequence[str], *, unselected: Sequence[str] = ()
+    ) -> None:
         self.names = tuple(names)
         self.available = tuple(available)
+        self.unselected = tuple(unselected)
         listed = ", ".join(self.available) or "none"
-        super().__init__(
-            f"unknown service(s): {', '.join(self.names)}; installed services: {listed}"
-        )
+        if self.unselected and set(self.names) <= set(self.unselected):
+            message = (
+                f"service(s) not selected: {', '.join(self.names)} (installed, but left out by "
+                f"ALEMBIC_CONFIG_SERVICES / ALEMBIC_CONFIG_EXCLUDE); selected services: {listed}"
+            )
+        else:
+            message = f"unknown service(s): {', '.join(self.names)}; installed services: {listed}"
+        super().__init__(message)
 
 
 class IncompleteMetadataError(AlembicConfigError):

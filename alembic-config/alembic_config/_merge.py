@@ -18,7 +18,7 @@ from sqlalchemy import Enum, MetaData, Table
 from sqlalchemy import Sequence as SqlSequence
 
 from alembic_config._compare import compare_tables
-from alembic_config._conflicts import Conflict, Difference
+from alembic_config._conflicts import UNRESOLVED_FOREIGN_KEY, Conflict, Difference
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def merge_metadata(loaded: Sequence[tuple[str, MetaData]]) -> MergeResult:
 
     kept = [(owners[key], definitions[key][0][1]) for key in sorted(definitions)]
     conflicts.extend(_name_collisions(kept))
+    conflicts.extend(_unresolved_foreign_keys(merged, owners))
     return MergeResult(metadata=merged, owners=owners, conflicts=tuple(conflicts))
 
 
@@ -135,3 +136,30 @@ def _name_collisions(kept: Sequence[tuple[tuple[str, ...], Table]]) -> list[Conf
             )
         )
     return conflicts
+
+
+def _unresolved_foreign_keys(
+    merged: MetaData, owners: Mapping[str, tuple[str, ...]]
+) -> list[Conflict]:
+    """Foreign keys to a table no selected service defines: the metadata is incomplete."""
+    found = []
+    for key, table in sorted(merged.tables.items()):
+        for fk in sorted(table.foreign_keys, key=lambda f: (f.parent.name, f.target_fullname)):
+            target = fk.target_fullname.rpartition(".")[0]
+            if target in merged.tables:
+                continue
+            found.append(
+                Conflict(
+                    kind=UNRESOLVED_FOREIGN_KEY,
+                    name=f"{key}.{fk.parent.name}",
+                    services=owners[key],
+                    differences=(
+                        Difference(
+                            aspect="foreign key",
+                            subject=fk.parent.name,
+                            values=tuple((s, f"-> {fk.target_fullname}") for s in owners[key]),
+                        ),
+                    ),
+                )
+            )
+    return found

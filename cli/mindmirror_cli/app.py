@@ -132,6 +132,13 @@ class App:
         return config
 
     @cached_property
+    def version_table(self) -> tuple[str, str | None]:
+        """The version table and its schema from the ini (validated: a bad name is exit 2)."""
+        from alembic_config import MigrationEnvironment
+
+        return MigrationEnvironment(self.config).version_table
+
+    @cached_property
     def script(self) -> ScriptDirectory:
         """The revision scripts (shipped ``versions/`` and any ``version_locations``)."""
         from alembic.script import ScriptDirectory
@@ -153,10 +160,20 @@ class App:
         return load_all_models(exclude=exclude)
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (not when created)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
 def configure_logging(verbosity: int) -> None:
     """Log to stderr: warnings by default, INFO with ``-v``, DEBUG with ``-vv``."""
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
     for name in ("alembic", "alembic_config", "mindmirror_cli"):
         logger = logging.getLogger(name)

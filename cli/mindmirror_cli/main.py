@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,12 @@ class MindmirrorGroup(click.Group):
             ctx.exit(int(failure.exit_code))
 
 
+def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and math.isnan(value):  # NaN passes every range comparison
+        raise click.BadParameter("not a number of seconds", param=param)
+    return value
+
+
 @click.group(cls=MindmirrorGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--env",
@@ -65,7 +72,8 @@ class MindmirrorGroup(click.Group):
 )
 @click.option(
     "--lock-timeout",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=86400),
+    callback=_finite,
     metavar="SECONDS",
     envvar="ALEMBIC_CONFIG_LOCK_TIMEOUT",
     help="Wait at most this long for another migration to finish [default: 60].",

@@ -82,8 +82,8 @@ def run_health(app: App) -> HealthReport:
         with connection(app) as conn:
             latency = (time.perf_counter() - started) * 1000
             version = _server_version(conn)
-            present, current = read_current(conn)
-            partial = read_partial_state(conn)
+            present, current = read_current(conn, app.version_table)
+            partial = read_partial_state(conn, *app.version_table)
         report.add(
             "database reachable", True, f"{version}, connected in {latency:.0f} ms", ExitCode.OK
         )

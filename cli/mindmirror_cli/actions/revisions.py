@@ -65,15 +65,20 @@ def connection(app: App) -> Iterator[Connection]:
         yield conn
 
 
-def read_current(conn: Connection) -> tuple[bool, tuple[str, ...]]:
+def read_current(
+    conn: Connection, version_table: tuple[str, str | None] = (VERSION_TABLE, None)
+) -> tuple[bool, tuple[str, ...]]:
     """Whether the version table exists, and the revisions it holds; creates nothing."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import inspect
 
-    present = inspect(conn).has_table(VERSION_TABLE)
+    table, schema = version_table
+    present = inspect(conn).has_table(table, schema=schema)
     if not present:
         return False, ()
-    context = MigrationContext.configure(conn)
+    context = MigrationContext.configure(
+        conn, opts={"version_table": table, "version_table_schema": schema}
+    )
     return True, tuple(sorted(context.get_current_heads()))
 
 

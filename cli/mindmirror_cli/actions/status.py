@@ -74,8 +74,8 @@ def read_status(app: App, *, by_service: bool) -> Status:
     from alembic_config import require_no_partial_state
 
     with connection(app) as conn:
-        require_no_partial_state(conn)
-        present, current = read_current(conn)
+        require_no_partial_state(conn, *app.version_table)
+        present, current = read_current(conn, app.version_table)
     status = Status(
         database=app.url.masked,
         version_table=present,
@@ -83,18 +83,25 @@ def read_status(app: App, *, by_service: bool) -> Status:
         heads=tuple(sorted(script.get_heads())),
         pending=pending(script, current),
     )
-    status.services = _loaded_services(app) if by_service else _installed_services()
+    status.services = _loaded_services(app) if by_service else _installed_services(app)
     if by_service:
         status.conflicts = len(app.catalog.conflicts)
     return status
 
 
-def _installed_services() -> list[ServiceStatus]:
-    from alembic_config import discover_services
+def _installed_services(app: App) -> list[ServiceStatus]:
+    """The selected services as installed (``--by-service`` loads them); nothing is imported."""
+    from alembic_config import discover_services, service_selection
 
     sources, failures = discover_services()
-    found = [ServiceStatus(s.name, s.distribution, s.version) for s in sources]
-    found += [ServiceStatus(f.name, f.distribution, f.version, error=f.error) for f in failures]
+    known = [s.name for s in sources] + [f.name for f in failures]
+    chosen = service_selection(known, exclude=list(app.settings.exclude) or None).chosen
+    found = [ServiceStatus(s.name, s.distribution, s.version) for s in sources if chosen(s.name)]
+    found += [
+        ServiceStatus(f.name, f.distribution, f.version, error=f.error)
+        for f in failures
+        if chosen(f.name)
+    ]
     return sorted(found, key=lambda s: s.name)
 
 

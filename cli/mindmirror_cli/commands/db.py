@@ -231,7 +231,7 @@ def repair(app: App, stamp_revision: str | None, yes: bool) -> None:
     from mindmirror_cli.actions.revisions import connection
 
     with connection(app) as conn:
-        state = read_partial_state(conn)
+        state = read_partial_state(conn, *app.version_table)
     if state is None:
         if app.settings.json:
             app.output.data({"partial_state": None, "cleared": False})
@@ -241,7 +241,7 @@ def repair(app: App, stamp_revision: str | None, yes: bool) -> None:
     app.output.warn(f"the database is in a partial state: {state.describe()}")
     confirm_destructive(app, f"clear the marker of revision {state.revision}", yes)
     with connection(app) as conn:
-        clear_partial_state(conn)
+        clear_partial_state(conn, *app.version_table)
         conn.commit()
     if stamp_revision:
         migrate.stamp(app, stamp_revision)
@@ -350,7 +350,7 @@ def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> No
     if not no_db:
         try:
             with connection(app) as conn:
-                _, current = read_current(conn)
+                _, current = read_current(conn, app.version_table)
         except Exception as exc:
             from mindmirror_cli.errors import classify
 
