@@ -77,9 +77,15 @@ class IncompleteMetadataError(AlembicConfigError):
                 "Fix the failing service, or exclude it explicitly: "
                 f"ALEMBIC_CONFIG_EXCLUDE={names} (the CLI: --exclude {names})."
             )
-        if self.conflicts:
+        unresolved = [c for c in self.conflicts if c.kind == "unresolved foreign key"]
+        if len(unresolved) < len(self.conflicts):
             lines.append(
                 "Resolve each conflict in the services' models: one table, one definition."
+            )
+        if unresolved:
+            lines.append(
+                "Select the services that define the referenced tables too "
+                "(ALEMBIC_CONFIG_SERVICES, ALEMBIC_CONFIG_EXCLUDE)."
             )
         return "\n".join(lines)
 

@@ -203,10 +203,14 @@ CASES = [
     Failing("conflicts-models", ("models", "conflicts"), 3,
             "error: 2 conflict(s) between services", services=SEED_004),
     Failing("dangling-foreign-key", ("db", "check"), 3,
-            "error: Foreign key associated with column 'orders.user_id' could not find table "
-            "'users' with which to generate a foreign key to target column 'id': no selected "
-            "service defines the table 'users'. Select the service that defines it too "
-            "(ALEMBIC_CONFIG_SERVICES, ALEMBIC_CONFIG_EXCLUDE, --exclude)", services="orders"),
+            "error: refusing to check for drift: the merged metadata is incomplete or "
+            "contradictory.\n"
+            "  unresolved foreign key: orders.user_id of orders refers to a table no selected "
+            "service defines\n"
+            "    foreign key user_id: orders=-> users.id\n"
+            "Select the services that define the referenced tables too "
+            "(ALEMBIC_CONFIG_SERVICES, ALEMBIC_CONFIG_EXCLUDE).",
+            services="orders"),
     Failing("ini-without-script-location", ("db", "status"), 3,
             "error: No 'script_location' key found in configuration.",
             arrange=ini_without_script_location),

@@ -248,7 +248,7 @@ CASES: dict[str, Bad] = {
     "lock-timeout-negative": Bad(
         ("--lock-timeout", "-1", "db", "upgrade"),
         2,
-        "Error: Invalid value for '--lock-timeout': -1.0 is not in the range x>=0.",
+        "Error: Invalid value for '--lock-timeout': -1.0 is not in the range 0<=x<=86400.",
     ),
     "lock-timeout-text": Bad(
         ("--lock-timeout", "soon", "db", "upgrade"),
@@ -258,7 +258,7 @@ CASES: dict[str, Bad] = {
     "lock-timeout-nan": Bad(
         ("--lock-timeout", "nan", "db", "upgrade"),
         2,
-        "error: lock timeout must be a number of seconds, not nan",
+        "Error: Invalid value for '--lock-timeout': not a number of seconds",
     ),
     "lock-timeout-env-text": Bad(
         ("db", "upgrade"),
