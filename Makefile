@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # the larger concurrency runs of tests/safety are manual: make test PYTEST_ARGS='-m stress'
 PYTEST_ARGS ?= -m "not stress"
 
-.PHONY: setup run test lint format clean release-check publish
+.PHONY: setup run test lint format clean bench-smoke release-check publish
 
 ## setup: create .venv and install every member editable, plus the dev tools
 setup: $(STAMP)
@@ -56,3 +56,7 @@ publish: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## bench-smoke: every benchmark scenario at a tiny size, once (keeps bench/ from rotting)
+bench-smoke: setup
+	$(PYTHON) bench/run.py --smoke
