@@ -7,6 +7,7 @@ use and only by the commands that need it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -157,7 +158,12 @@ class App:
 
         self.load_environment()
         exclude = list(self.settings.exclude) or None
-        return load_all_models(exclude=exclude)
+        catalog = load_all_models(exclude=exclude)
+        # the models live as long as this process: keep the collector off them from here on,
+        # through the comparison and the rendering of a revision (the environment's own freeze
+        # ends with env.py, before Alembic renders)
+        gc.freeze()
+        return catalog
 
 
 class _StderrHandler(logging.Handler):
