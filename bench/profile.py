@@ -57,6 +57,17 @@ def total_time(stats: pstats.Stats) -> float:
     return float(stats.total_tt)  # type: ignore[attr-defined]
 
 
+def _script_argv(argv: list[str], out: Path) -> list[str]:
+    """cProfile runs a script or a module, not ``python -c CODE``: such code goes to a file."""
+    if len(argv) >= 3 and argv[1] == "-c" and Path(argv[0]).name.startswith("python"):
+        script = out.with_suffix(".py")
+        script.write_text(argv[2] + "\n")
+        return [str(script), *argv[3:]]
+    if Path(argv[0]).name.startswith("python"):
+        return argv[1:]
+    return argv
+
+
 def profile(size: Size, scenario_key: str, variant: str, top: int) -> Path:
     bench = run.Bench(size, run.Postgres(gen.PG_ADMIN_URL), "auto")
     try:
@@ -66,7 +77,14 @@ def profile(size: Size, scenario_key: str, variant: str, top: int) -> Path:
         prepared = scenario.cells[variant]()
         out = size.root / "profiles" / f"{scenario_key}-{variant}.prof"
         out.parent.mkdir(exist_ok=True)
-        argv = [bench.bin("python"), "-m", "cProfile", "-o", str(out), *prepared.argv]
+        argv = [
+            bench.bin("python"),
+            "-m",
+            "cProfile",
+            "-o",
+            str(out),
+            *_script_argv(prepared.argv, out),
+        ]
         try:
             outcome = run.execute(argv, prepared.cwd, prepared.env, run.TIMEOUT_SECONDS)
         finally:
