@@ -16,7 +16,7 @@ from alembic_config._catalog import build_catalog
 from click.testing import CliRunner
 from mindmirror_cli.main import cli
 
-from tests.packaging.support import REPO, REPO_VENV_BIN, clean_env, create_venv, run
+from tests.packaging.support import REPO, create_venv, run
 
 GROUP = "alembic_config.metadata"
 
@@ -232,15 +232,13 @@ def test_a_pip_editable_install_goes_stale_and_the_named_command_refreshes_it(
         service_pyproject('demo = "stale_demo.models:metadata"')
     )
     bin_dir = create_venv(tmp_path / "venv")
-    run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", service])
-    site = run([bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
-    # the project's mindmirror looks into the venv's site-packages; the venv's own Python
-    # imports alembic_config from the source tree (nothing else of the project is installed)
-    doctor_env = clean_env(PYTHONPATH=site.stdout.strip())
-    api_env = clean_env(PYTHONPATH=str(REPO / "alembic-config"))
+    pip_install = [bin_dir / "python", "-m", "pip", "install", "--quiet"]
+    # the product, editable from the source tree, with its dependencies from the normal index
+    run([*pip_install, "-e", REPO / "alembic-config", "-e", REPO / "cli"])
+    run([*pip_install, "--no-deps", "-e", service])
 
     def doctor_stale() -> list[dict[str, object]]:
-        result = run([REPO_VENV_BIN / "mindmirror", "doctor", "--json"], env=doctor_env)
+        result = run([bin_dir / "mindmirror", "doctor", "--json"])
         stale = json.loads(result.stdout)["stale"]
         return [item for item in stale if item["distribution"] == "stale-demo"]
 
@@ -248,7 +246,7 @@ def test_a_pip_editable_install_goes_stale_and_the_named_command_refreshes_it(
         code = (
             "from alembic_config import find_stale_metadata as f; print(*[s.command for s in f()])"
         )
-        result = run([bin_dir / "python", "-c", code], env=api_env)
+        result = run([bin_dir / "python", "-c", code])
         return result.stdout.split("\n")[:-1] if result.stdout.strip() else []
 
     assert doctor_stale() == []
