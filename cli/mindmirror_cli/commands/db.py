@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.options import json_option, pass_app, yes_option
+from mindmirror_cli.commands.options import (
+    DIAGRAM_FORMATS,
+    diagram_file_option,
+    json_option,
+    pass_app,
+    yes_option,
+)
 from mindmirror_cli.errors import BadInput, CheckFailed, RevisionGraphError
 from mindmirror_cli.exit_codes import ExitCode
 
@@ -316,16 +322,10 @@ def _print_status(app: App, state: object) -> None:
 @click.command()
 @click.option(
     "--graph",
-    type=click.Choice(["mermaid", "dot", "svg", "png"]),
+    type=click.Choice(DIAGRAM_FORMATS),
     help="Draw the revision graph: Mermaid or DOT text, or an SVG or PNG image (Graphviz).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="Write the graph to FILE (required for svg and png) instead of stdout.",
-)
+@diagram_file_option("Write the graph to FILE (required for svg and png) instead of stdout.")
 @click.option("--no-db", is_flag=True, help="Do not read the database's current revision.")
 @json_option
 @pass_app

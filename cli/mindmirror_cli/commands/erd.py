@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.options import pass_app
-
-FORMATS = ("mermaid", "dot", "svg", "png")
+from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option, pass_app
 
 
 @click.command()
@@ -23,18 +21,12 @@ FORMATS = ("mermaid", "dot", "svg", "png")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(DIAGRAM_FORMATS),
     default="mermaid",
     show_default=True,
     help="Mermaid or DOT text, or an SVG or PNG image drawn by Graphviz's dot.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE (required for svg and png) instead of stdout.",
-)
+@diagram_file_option("Write to FILE (required for svg and png) instead of stdout.")
 @pass_app
 def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Draw every table with its columns, grouped and coloured by the service that owns it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -12,6 +13,9 @@ from mindmirror_cli.app import App
 F = TypeVar("F", bound=Callable[..., Any])
 
 pass_app = click.make_pass_decorator(App)
+
+# what mindmirror_cli.diagrams draws; named here so that --help loads no diagram code
+DIAGRAM_FORMATS = ("mermaid", "dot", "svg", "png")
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -52,3 +56,14 @@ def yes_option(function: F) -> F:
         help="Allow this destructive command in an environment marked production.",
     )(function)
     return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(function)
+
+
+def diagram_file_option(help_text: str) -> Callable[[F], F]:
+    """``-o/--output FILE`` for a command that draws a diagram (required for svg and png)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help=help_text,
+    )
