@@ -9,6 +9,7 @@ from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
 
 from alembic_config._discovery import (
+    ENTRY_POINT_GROUP,
     ServiceFailure,
     ServiceSource,
     discover_services,
@@ -16,7 +17,11 @@ from alembic_config._discovery import (
     load_service,
     selection,
 )
-from alembic_config._errors import IncompleteMetadataError, UnknownServiceError
+from alembic_config._errors import (
+    IncompleteMetadataError,
+    NoServicesError,
+    UnknownServiceError,
+)
 from alembic_config._freshness import warn_stale_metadata
 from alembic_config._gc import collector_paused
 
@@ -86,9 +91,24 @@ class Catalog:
         return sorted(key for key, owners in self.owners.items() if service in owners)
 
     def require_complete(self, action: str) -> None:
-        """Raise :class:`IncompleteMetadataError` unless the catalog is complete."""
+        """Refuse an incomplete catalog, and one with no service at all.
+
+        Raises :class:`IncompleteMetadataError` when a selected service failed or
+        services conflict, and :class:`NoServicesError` when nothing is selected
+        or installed: an empty model would make every table look removed.
+        """
         if not self.complete:
             raise IncompleteMetadataError(self.failures, self.conflicts, action=action)
+        if not self.services:
+            import sys
+
+            raise NoServicesError(
+                action=action,
+                group=ENTRY_POINT_GROUP,
+                environment=sys.prefix,
+                installed=self.excluded,
+                excluded=self.excluded,
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary: services, failures, conflicts, owners."""

@@ -23,7 +23,15 @@ Keys of ``config.attributes`` read here:
 - ``alembic_config.skip_empty``: write no file for an empty autogenerate when
   called programmatically;
 - ``alembic_config.on_version_apply``: called after each revision is applied,
-  with Alembic's ``on_version_apply`` arguments.
+  with Alembic's ``on_version_apply`` arguments;
+- ``alembic_config.on_plan``: called with the :class:`MigrationPlan` before
+  the first revision runs (after the impact gate passed);
+- ``alembic_config.plan_only``: build and report the plan, run nothing;
+- ``alembic_config.drop``: orphan tables autogenerate may drop (``-x drop=T1,T2``);
+- ``alembic_config.allow_breaking``: services whose breakage the impact gate
+  accepts (``-x allow_breaking=S1,S2``, or ``ALEMBIC_CONFIG_ALLOW_BREAKING``);
+- ``alembic_config.on_ownership``: called with the :class:`OwnershipReport`
+  of a comparison (orphans, tables left alone); without it they are logged.
 """
 
 from __future__ import annotations
@@ -32,10 +40,10 @@ import configparser
 import logging
 import os
 import sysconfig
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -52,22 +60,36 @@ from alembic_config._errors import (
     AlembicConfigError,
     DatabaseConnectionError,
     DatabaseUrlError,
+    DropRequestError,
     InvalidNameError,
     MissingDriverError,
     RevisionLocationError,
+    UnknownServiceError,
+    UnsafeMigrationError,
 )
+from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._gc import freeze_heap, thaw_heap
 from alembic_config._locking import holder_description, lock_timeout, migration_lock
-from alembic_config._merge import OWNERS_KEY
 from alembic_config._names import validate_identifier, validate_revision_id
+from alembic_config._ownership import (
+    RecordedOwner,
+    bookkeeping_tables,
+    ensure_owners_table,
+    forget_owners,
+    owners_from_info,
+    read_owners,
+    record_owners,
+    table_key,
+)
 from alembic_config._partial import (
     drop_marker_if_empty,
-    marker_table,
     require_no_partial_state,
     set_marker,
     uses_marker,
 )
+from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._revisions import require_known_revisions
+from alembic_config._scope import ComparisonScope, OwnershipReport, parse_names
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
 
 logger = logging.getLogger(__name__)
@@ -79,8 +101,13 @@ SKIP_EMPTY_KEY = "alembic_config.skip_empty"
 ON_VERSION_APPLY_KEY = "alembic_config.on_version_apply"
 LOCK_TIMEOUT_KEY = "alembic_config.lock_timeout"
 ON_PLAN_KEY = "alembic_config.on_plan"
+PLAN_ONLY_KEY = "alembic_config.plan_only"
+DROP_KEY = "alembic_config.drop"
+ALLOW_BREAKING_KEY = "alembic_config.allow_breaking"
+ON_OWNERSHIP_KEY = "alembic_config.on_ownership"
 # commands that change the version table: they run under the migration lock
 MUTATING_COMMANDS = frozenset({"upgrade", "downgrade", "stamp"})
+T = TypeVar("T")
 
 
 def alembic_command(context: MigrationContext) -> str | None:
@@ -148,6 +175,10 @@ class MigrationEnvironment:
         self._url: ResolvedUrl | None = None
         self._marker_plan: list[tuple[str, str]] = []
         self._targets: list[LazyTargetMetadata] = []
+        self._scope: ComparisonScope | None = None
+        self._loaded: Catalog | None = None
+        self._planned: dict[str, PlannedStep] = {}
+        self._distributions: dict[str, str] | None = None
 
     # -- logging -------------------------------------------------------------------------------
     def configure_logging(self) -> None:
@@ -241,14 +272,16 @@ class MigrationEnvironment:
     # -- Alembic's configure() -----------------------------------------------------------------
     def catalog(self) -> Catalog:
         """The catalog from ``config.attributes`` (or its factory), else the process-wide one."""
-        given = self.config.attributes.get(CATALOG_KEY)
-        if callable(given):
-            given = given()
-        if given is not None:
-            return given  # type: ignore[no-any-return]
-        from alembic_config._state import get_catalog
+        if self._loaded is None:
+            given = self.config.attributes.get(CATALOG_KEY)
+            if callable(given):
+                given = given()
+            if given is None:
+                from alembic_config._state import get_catalog
 
-        return get_catalog()
+                given = get_catalog()
+            self._loaded = given
+        return self._loaded
 
     @property
     def version_table(self) -> tuple[str, str | None]:
@@ -276,21 +309,159 @@ class MigrationEnvironment:
             # make_sqlite_ddl_transactional() lets a revision and its stamp commit together
             **({"transactional_ddl": True} if sqlite else {}),
             "transaction_per_migration": True,
+            "include_name": self.include_name,
             "include_object": self.include_object,
             "process_revision_directives": self.process_revision_directives,
             "on_version_apply": self._on_version_apply,
         }
 
     def _on_version_apply(self, **kw: Any) -> None:
+        step = kw["step"]
+        connection = kw["ctx"].connection
         if self._marker_plan:
             # moves in the transaction that stamps the step just applied
             self._marker_plan.pop(0)
             revision, direction = self._marker_plan[0] if self._marker_plan else (None, "")
             table, schema = self.version_table
-            set_marker(kw["ctx"].connection, revision, direction, table, schema)
+            set_marker(connection, revision, direction, table, schema)
+        planned = self._planned.get(step.up_revision_id or "") if step.is_upgrade else None
+        if planned is not None and connection is not None and not step.is_stamp:
+            self._record_step_owners(connection, planned)
         callback = self.config.attributes.get(ON_VERSION_APPLY_KEY)
         if callback is not None:
             callback(**kw)
+
+    # -- ownership -----------------------------------------------------------------------------
+    def _option_names(self, key: str, x_name: str, env: str | None = None) -> frozenset[str]:
+        """Names from ``config.attributes[key]``, else ``-x x_name=a,b``, else ``env``."""
+        given = self.config.attributes.get(key)
+        if given is not None:
+            return parse_names(given)
+        for item in getattr(self.config.cmd_opts, "x", None) or []:
+            name, sep, value = str(item).partition("=")
+            if sep and name.strip() == x_name:
+                return parse_names(value)
+        return parse_names(os.environ.get(env)) if env else frozenset()
+
+    def scope(self) -> ComparisonScope:
+        """The ownership decisions of the comparison running now (built on first use)."""
+        if self._scope is None:
+            from alembic import context
+
+            connection = context.get_context().connection
+            table, schema = self.version_table
+            recorded = read_owners(connection, table, schema) if connection is not None else {}
+            only = self.config.attributes.get(SERVICES_KEY)
+            self._scope = ComparisonScope(
+                catalog=self.catalog(),
+                recorded=recorded,
+                bookkeeping=bookkeeping_tables(table),
+                only=frozenset(only) if only else None,
+                drop=self._option_names(DROP_KEY, "drop"),
+            )
+        return self._scope
+
+    def _report_ownership(self, report: OwnershipReport) -> None:
+        callback = self.config.attributes.get(ON_OWNERSHIP_KEY)
+        if callback is not None:
+            callback(report)
+            return
+        for orphan in report.orphans:
+            logger.warning(
+                "orphan table %s: no installed service defines it; left alone (to drop it, "
+                "name it: -x drop=%s)",
+                orphan.describe(),
+                orphan.table,
+            )
+        for table in report.left_alone:
+            logger.info(
+                "table %s is owned by %s (not selected): left alone",
+                table.table,
+                ", ".join(table.services),
+            )
+
+    def _service_distributions(self, services: Sequence[str]) -> str:
+        if self._distributions is None:
+            from alembic_config._discovery import discover_services
+
+            sources, _ = discover_services()
+            self._distributions = {s.name: f"{s.distribution} {s.version}" for s in sources}
+        return ", ".join(self._distributions[s] for s in services if s in self._distributions)
+
+    def _owner_record(
+        self, key: str, services: Sequence[str], revision: str | None
+    ) -> RecordedOwner:
+        services = tuple(sorted(services))
+        return RecordedOwner(key, services, self._service_distributions(services), revision)
+
+    def _record_step_owners(self, connection: Connection, planned: PlannedStep) -> None:
+        """Record the owners of the tables a step created; forget those it dropped or renamed."""
+        from alembic.operations import ops
+
+        if planned.recorded is None:
+            return
+        created: list[RecordedOwner] = []
+        gone: list[str] = []
+        known = self._loaded.owners if self._loaded is not None else {}
+        for operation in planned.recorded.operations:
+            if isinstance(operation, ops.CreateTableOp | ops.RenameTableOp):
+                if isinstance(operation, ops.RenameTableOp):
+                    gone.append(table_key(operation.table_name, operation.schema))
+                    name = operation.new_table_name
+                    declared: tuple[str, ...] = ()
+                else:
+                    name = operation.table_name
+                    declared = owners_from_info(operation.info)
+                key = table_key(name, operation.schema)
+                owners = declared or known.get(key, ())
+                created.append(self._owner_record(key, owners, planned.revision))
+            elif isinstance(operation, ops.DropTableOp):
+                gone.append(table_key(operation.table_name, operation.schema))
+        table, schema = self.version_table
+        forget_owners(connection, gone, table, schema)
+        record_owners(connection, created, table, schema)
+
+    def _prepare_owners(self, conn: Connection, plan: MigrationPlan) -> None:
+        """Create the ownership record on first use; fill it for a database migrated before."""
+        table, schema = self.version_table
+        created = self._checked(conn, lambda: ensure_owners_table(conn, table, schema))
+        if not created or not plan.current:
+            return
+        from sqlalchemy import inspect
+
+        catalog = self.catalog()
+        inspector = inspect(conn)
+        schemas = {t.schema for t in catalog.metadata.tables.values()}
+        existing = {
+            table_key(name, s) for s in schemas for name in inspector.get_table_names(schema=s)
+        }
+        entries = [
+            self._owner_record(key, owners, None)
+            for key, owners in catalog.owners.items()
+            if key in existing
+        ]
+        self._checked(conn, lambda: record_owners(conn, entries, table, schema))
+
+    def _allowed_breaking(self) -> frozenset[str]:
+        allowed = self._option_names(ALLOW_BREAKING_KEY, "allow_breaking", ALLOW_BREAKING_ENV)
+        if allowed:
+            from alembic_config._discovery import discover_services
+
+            sources, failures = discover_services()
+            installed = sorted({s.name for s in sources} | {f.name for f in failures})
+            unknown = sorted(allowed - set(installed))
+            if unknown:
+                raise UnknownServiceError(unknown, installed)
+        return allowed
+
+    def _build_plan(self, context: MigrationContext, command: str, **kw: Any) -> MigrationPlan:
+        return build_plan(
+            context,
+            command=command,
+            catalog=self.catalog,
+            allowed=self._allowed_breaking() if command == "upgrade" else (),
+            **kw,
+        )
 
     # -- safety --------------------------------------------------------------------------------
     def lock_timeout(self) -> float:
@@ -301,61 +472,105 @@ class MigrationEnvironment:
             raise InvalidNameError(str(exc), value=str(exc)) from None
 
     @contextmanager
-    def guarded(self, context: MigrationContext) -> Iterator[None]:
-        """Run a command safely: refuse a partial state; lock and mark the commands that write.
+    def guarded(self, context: MigrationContext) -> Iterator[bool]:
+        """Run a command safely; yields whether the migrations should run now.
 
-        The lock is taken before Alembic reads the current version and released
-        after the last stamp; read-only commands take no lock and create nothing.
+        Refuses a partial state; for the commands that write, takes the lock
+        before Alembic reads the current version and releases it after the last
+        stamp; before an upgrade applies anything, checks the plan with the impact
+        gate. Read-only commands take no lock and create nothing. With
+        ``alembic_config.plan_only`` the plan is reported and nothing runs.
         """
         try:
-            with self._guarded(context):
-                yield
+            with self._guarded(context) as proceed:
+                yield proceed
         finally:
             for target in self._targets:
                 target.release()
 
     @contextmanager
-    def _guarded(self, context: MigrationContext) -> Iterator[None]:
+    def _guarded(self, context: MigrationContext) -> Iterator[bool]:
         conn = context.connection
-        if conn is None:  # offline --sql: nothing to protect
-            yield
+        command = alembic_command(context)
+        if conn is None or context.as_sql:  # offline --sql: nothing to lock; the gate warns
+            if command == "upgrade":
+                self._warn_offline(self._build_plan(context, command))
+            yield True
             return
         table, schema = self.version_table
         marked = uses_marker(conn)
         if marked:
             self._checked(conn, lambda: require_no_partial_state(conn, table, schema))
-        command = alembic_command(context)
+        if self.config.attributes.get(PLAN_ONLY_KEY):
+            self._report_plan(context, command, conn)
+            yield False
+            return
         if command not in MUTATING_COMMANDS:
-            yield
+            yield True
             return
         with (
             migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
             durable_at_end(conn),
         ):
-            script = context.script
-            if script is not None:
-                current = context.get_current_heads()
-                self._checked(conn, lambda: require_known_revisions(script, current))
+            self._require_known(context, conn)
             self._marker_plan = []
-            plan = _plan(context) if command in {"upgrade", "downgrade"} else []
+            plan = MigrationPlan(current=(), steps=())
+            if command in {"upgrade", "downgrade"}:
+                plan = self._checked(conn, lambda: self._build_plan(context, command))
+            if plan.refused:
+                raise UnsafeMigrationError(plan.findings)
+            self._planned = {s.revision: s for s in plan.steps if s.direction == "upgrade"}
             on_plan = self.config.attributes.get(ON_PLAN_KEY)
             if on_plan is not None:
                 on_plan(plan)
-            if marked and plan:
+            if command == "upgrade" and plan.steps:
+                self._prepare_owners(conn, plan)
+            if marked and plan.steps:
                 self._checked(conn, lambda: require_no_partial_state(conn, table, schema))
-                self._marker_plan = list(plan)
-                revision, direction = plan[0]
+                self._marker_plan = [(s.revision, s.direction) for s in plan.steps]
+                revision, direction = self._marker_plan[0]
                 self._checked(conn, lambda: set_marker(conn, revision, direction, table, schema))
-            yield
+            yield True
             if marked and not self._marker_plan:
                 self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
 
+    def _require_known(self, context: MigrationContext, conn: Connection) -> None:
+        script = context.script
+        if script is not None:
+            current = context.get_current_heads()
+            self._checked(conn, lambda: require_known_revisions(script, current))
+
+    def _report_plan(
+        self, context: MigrationContext, command: str | None, conn: Connection
+    ) -> None:
+        """``plan_only``: the plan with the owner of every table touched, to ``on_plan``."""
+        self._require_known(context, conn)
+        table, schema = self.version_table
+        recorded = self._checked(conn, lambda: read_owners(conn, table, schema))
+        plan = self._checked(
+            conn,
+            lambda: self._build_plan(
+                context, command or "upgrade", recorded_owners=recorded, with_owners=True
+            ),
+        )
+        on_plan = self.config.attributes.get(ON_PLAN_KEY)
+        if on_plan is not None:
+            on_plan(plan)
+        elif plan.refused:
+            raise UnsafeMigrationError(plan.findings)
+
     @staticmethod
-    def _checked(conn: Connection, action: Callable[[], None]) -> None:
+    def _warn_offline(plan: MigrationPlan) -> None:
+        for finding in plan.refused:
+            logger.warning("impact gate (--sql: not enforced): %s", finding.describe())
+
+    @staticmethod
+    def _checked(conn: Connection, action: Callable[[], T]) -> T:
         was_in_transaction = conn.in_transaction()
-        action()
+        result = action()
         if not was_in_transaction:
             conn.commit()
+        return result
 
     @staticmethod
     def _action() -> str:
@@ -364,24 +579,38 @@ class MigrationEnvironment:
         command = alembic_command(context.get_context())
         return "check for drift" if command == "check" else "autogenerate a revision"
 
+    def include_name(self, name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+        """Reflect only the database tables a selected service owns (or named by ``--drop``)."""
+        if type_ != "table" or name is None:
+            return True
+        return self.scope().include_database_table(name, parent_names.get("schema_name"))
+
     def include_object(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
-        """Leave the partial-state marker out; limit to ``alembic_config.services`` when set."""
-        if type_ == "table" and reflected and name == marker_table(self.version_table[0]).name:
-            return False
-        services = self.config.attributes.get(SERVICES_KEY)
-        if not services or type_ != "table":
-            return True
-        table = compare_to if reflected else obj
-        owners = table.info.get(OWNERS_KEY, ()) if table is not None else ()
-        return bool(set(owners) & set(services))
+        """Compare a model table unless ``--service`` narrows; guard database-only types."""
+        if type_ == "table":
+            # a database-only table got here through include_name: it was named by --drop
+            return (
+                True
+                if reflected and compare_to is None
+                else self.scope().include_model_table(compare_to if reflected else obj)
+            )
+        if type_ in {"enum", "sequence"} and reflected and compare_to is None:
+            return self.scope().include_database_only_type()
+        return True
 
     def process_revision_directives(
         self, context: MigrationContext, revision: Any, directives: list[Any]
     ) -> None:
-        """Write no file for an empty autogenerate; refuse a non-editable versions folder."""
-        if alembic_command(context) != "revision" or not directives:
+        """Report ownership; write no file for an empty autogenerate; refuse a bad folder."""
+        command = alembic_command(context)
+        if self._scope is not None and command in {"revision", "check"}:
+            refusals = self._scope.drop_refusals()
+            if refusals:
+                raise DropRequestError(refusals)
+            self._report_ownership(self._scope.report())
+        if command != "revision" or not directives:
             return
         script = directives[0]
         if script.rev_id is not None:
@@ -426,18 +655,6 @@ def durable_at_end(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql("SET synchronous_commit TO on")
             conn.exec_driver_sql("SELECT txid_current()")  # a commit record: flushes the WAL
             conn.commit()
-
-
-def _plan(context: MigrationContext) -> list[tuple[str, str]]:
-    """The revisions this run will apply, in order, as ``(revision, direction)``.
-
-    Alembic's step function for ``upgrade`` and ``downgrade`` only computes the
-    steps from the current heads, so asking it first changes nothing.
-    """
-    steps = context.opts["fn"](context.get_current_heads(), context)
-    return [
-        (step.revision.revision, "upgrade" if step.is_upgrade else "downgrade") for step in steps
-    ]
 
 
 def make_sqlite_ddl_transactional(engine: Engine) -> None:

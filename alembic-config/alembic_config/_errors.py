@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
     from alembic_config._discovery import ServiceFailure
+    from alembic_config._gate import GateFinding
 
 
 class AlembicConfigError(Exception):
@@ -180,3 +181,69 @@ class UnknownRevisionError(AlembicConfigError):
     def __init__(self, message: str, *, revisions: tuple[str, ...]) -> None:
         super().__init__(message)
         self.revisions = revisions
+
+
+class NoServicesError(AlembicConfigError):
+    """No service is selected or installed: comparing would see an empty model."""
+
+    def __init__(
+        self,
+        *,
+        action: str,
+        group: str,
+        environment: str,
+        installed: Sequence[str],
+        excluded: Sequence[str],
+    ) -> None:
+        self.action = action
+        self.group = group
+        self.environment = environment
+        self.installed = tuple(installed)
+        self.excluded = tuple(excluded)
+        if self.installed:
+            why = (
+                f"every installed service is left out ({', '.join(self.excluded)}; by "
+                "ALEMBIC_CONFIG_SERVICES, ALEMBIC_CONFIG_EXCLUDE or --exclude)"
+            )
+            fix = "Select at least one service."
+        else:
+            why = (
+                f"no distribution installed in the Python environment {environment} registers "
+                f"an entry point in the group {group!r}"
+            )
+            fix = (
+                "Install the service packages into this environment (each registers its "
+                f'MetaData under [project.entry-points."{group}"]), then run this again.'
+            )
+        super().__init__(
+            f"refusing to {action}: no service to compare: {why}. Against an empty model every "
+            f"table of the database would look removed. {fix}"
+        )
+
+
+class DropRequestError(AlembicConfigError):
+    """A table named for dropping (``--drop``) that cannot be dropped that way."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("cannot drop by name: " + "; ".join(self.reasons))
+
+
+class UnsafeMigrationError(AlembicConfigError):
+    """A pending revision removes or narrows what a service still uses; nothing was applied."""
+
+    def __init__(self, findings: Sequence[GateFinding]) -> None:
+        self.findings = tuple(findings)
+        refused = [f for f in self.findings if not f.allowed]
+        services = sorted({s for f in refused for s in f.services})
+        lines = [
+            "refusing to upgrade: pending revisions remove or narrow what other services "
+            "still use; nothing was applied."
+        ]
+        lines += ["  " + line for f in refused for line in f.describe().splitlines()]
+        flags = " ".join(f"--allow-breaking {s}" for s in services)
+        lines.append(
+            "Either deploy the service versions that no longer use these objects first, or, "
+            f"after review, pass {flags} (stock alembic: -x allow_breaking={','.join(services)})."
+        )
+        super().__init__("\n".join(lines))

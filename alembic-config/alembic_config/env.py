@@ -25,7 +25,7 @@ def run_migrations_offline() -> None:
         dialect_opts={"paramstyle": "named"},
         **environment.configure_options(url.backend),
     )
-    with context.begin_transaction():
+    with environment.guarded(context.get_context()), context.begin_transaction():
         context.run_migrations()
 
 
@@ -36,9 +36,11 @@ def run_migrations_online() -> None:
             connection=connection,
             **environment.configure_options(connection.dialect.name),
         )
-        # the migration lock and, on MySQL/MariaDB, the partial-state marker
-        with environment.guarded(context.get_context()), context.begin_transaction():
-            context.run_migrations()
+        # the migration lock, the impact gate and, on MySQL/MariaDB, the partial-state marker
+        with environment.guarded(context.get_context()) as proceed:
+            if proceed:  # not when only the plan was asked for
+                with context.begin_transaction():
+                    context.run_migrations()
 
 
 with reporting_errors():

@@ -124,6 +124,9 @@ class App:
     def alembic_config(self, **attributes: Any) -> Config:
         """The Config with the URL and the catalog handed to ``env.py`` through its attributes."""
         config = self.config
+        # nothing of a previous call carries over into this one
+        for key in [k for k in config.attributes if str(k).startswith("alembic_config.")]:
+            del config.attributes[key]
         config.attributes["alembic_config.database_url"] = self.url
         config.attributes["alembic_config.catalog"] = self.catalog_factory
         if self.settings.lock_timeout is not None:

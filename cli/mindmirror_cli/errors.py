@@ -106,6 +106,10 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
 
     if isinstance(error, ac.DatabaseConnectionError):
         return ExitCode.DATABASE_UNREACHABLE
+    if isinstance(error, ac.UnsafeMigrationError):
+        return ExitCode.UNSAFE
+    if isinstance(error, ac.DropRequestError):
+        return ExitCode.USAGE
     if isinstance(error, ac.UnknownRevisionError):
         return ExitCode.REVISION_GRAPH
     if isinstance(error, ac.LockTimeoutError):

@@ -15,3 +15,4 @@ class ExitCode(IntEnum):
     PARTIAL_STATE = 6
     REVISION_GRAPH = 7
     MIGRATION_FAILED = 8
+    UNSAFE = 9

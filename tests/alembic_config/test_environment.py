@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.databases import TestDatabase, table_names
+from tests.support.databases import BOOKKEEPING, TestDatabase, table_names
 from tests.support.services import CLEAN, SEED_004, alembic, subprocess_env, write_ini
 
 CLEAN_TABLES = {"users", "orders", "invoices"}
@@ -40,7 +40,7 @@ def test_autogenerate_upgrade_check_downgrade(
 
     upgraded = alembic(ini, "upgrade", "head", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert table_names(database.url) == CLEAN_TABLES | {"alembic_version"}
+    assert table_names(database.url) == CLEAN_TABLES | BOOKKEEPING
 
     again = alembic(ini, "revision", "--autogenerate", "-m", "nothing", env=env)
     assert again.returncode == 0, again.stderr
@@ -53,7 +53,7 @@ def test_autogenerate_upgrade_check_downgrade(
 
     downgraded = alembic(ini, "downgrade", "base", env=env)
     assert downgraded.returncode == 0, downgraded.stderr
-    assert table_names(database.url) <= {"alembic_version"}
+    assert table_names(database.url) <= BOOKKEEPING
 
 
 @pytest.mark.parametrize(

@@ -124,15 +124,23 @@ def test_health(mode: str, behind: Mindmirror, make_cli: MakeCli) -> None:
 def test_check(mode: str, behind: Mindmirror, make_cli: MakeCli) -> None:
     mm = make_cli(mode, behind.env["DATABASE_URL"])
     expect(mm("db", "upgrade"))
-    assert both(mm, "db", "check")[1] == {"clean": True, "diffs": [], "upgrade_code": ""}
+    assert both(mm, "db", "check")[1] == {
+        "clean": True,
+        "diffs": [],
+        "upgrade_code": "",
+        "orphans": [],
+        "left_alone": [],
+    }
 
     execute(behind.env["DATABASE_URL"], "DROP INDEX ix_users_name", "CREATE TABLE extra (id INT)")
     text, data = both(mm, "db", "check", code=1)
     assert text.out_lines[1:] == data["upgrade_code"].splitlines()
-    assert data["diffs"] == ["remove_table: extra", "add_index: ix_users_name"]
+    # a table no service defines is an orphan: reported, never proposed for dropping
+    assert data["diffs"] == ["add_index: ix_users_name"]
     assert text.error == f"error: drift detected: {len(data['diffs'])} difference(s)"
     assert data["clean"] is False
-    assert "op.drop_table('extra')" in data["upgrade_code"]
+    assert "drop_table" not in data["upgrade_code"]
+    assert data["orphans"] == [{"table": "extra", "last_owner": None}]
 
 
 @pytest.mark.parametrize("mode", MODE_PARAMS)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.conftest import MakeCli
 from tests.cli.support import MODE_PARAMS, SECONDS, expect, matches
-from tests.support.databases import TestDatabase, table_names
+from tests.support.databases import BOOKKEEPING, TestDatabase, table_names
 
 POOLER_WARNING = (
     "warning: port 6543 is Supabase's transaction pooler: it breaks session state, advisory "
@@ -46,12 +46,7 @@ def test_seed_flow(
         ],
         up.err_lines,
     ), str(up)
-    assert table_names(postgresql_database.url) == {
-        "users",
-        "orders",
-        "invoices",
-        "alembic_version",
-    }
+    assert table_names(postgresql_database.url) == {"users", "orders", "invoices"} | BOOKKEEPING
 
     status = expect(mm("supabase", "status", "--check", "--json")).json()
     assert (status["database"], status["current"], status["at_head"]) == (shown, ["s1"], True)

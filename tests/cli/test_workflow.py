@@ -20,7 +20,7 @@ from tests.cli.support import (
     matches,
     revisions,
 )
-from tests.support.databases import BACKENDS, TestDatabase, table_names
+from tests.support.databases import BACKENDS, BOOKKEEPING, TestDatabase, table_names
 
 CLEAN_TABLES = {"users", "orders", "invoices"}
 # the code autogenerate writes for the index dropped by hand: plain, or in batch mode (SQLite)
@@ -55,7 +55,7 @@ def test_workflow(backend_database: TestDatabase, mode: str, make_cli: MakeCli) 
     first = _create_revisions(mm)
     _offline_sql(mm, db)
     _upgrade(mm, shown)
-    assert table_names(db.url) == CLEAN_TABLES | {"alembic_version"}
+    assert table_names(db.url) == CLEAN_TABLES | BOOKKEEPING
     _drift_and_service_revision(mm, db, first)
     _status_and_history(mm, shown)
     _reports(mm, shown)
@@ -71,7 +71,9 @@ def _create_revisions(mm: Mindmirror) -> Path:
     source = path.read_text()
     for table in CLEAN_TABLES:
         assert f"op.create_table('{table}'" in source
-    assert "alembic_config." not in source  # ownership markers are not rendered
+    # of alembic-config's markers only the owners are rendered: applying records them
+    assert "info={'alembic_config.owners': ['users', 'users_copy']}" in source
+    assert "alembic_config.service" not in source
 
     empty = expect(mm("db", "revision", "-m", "empty step", "--rev-id", "r0002", "--json"))
     written = mm.project / "versions" / "r0002_empty_step.py"
@@ -94,7 +96,7 @@ def _offline_sql(mm: Mindmirror, db: TestDatabase) -> None:
     assert "INSERT INTO alembic_version (version_num) VALUES ('r0001')" in sql.stdout
     assert "UPDATE alembic_version SET version_num='r0002'" in sql.stdout
     # nothing ran (autogenerate creates the version table where DDL commits at once: MariaDB)
-    assert table_names(db.url) <= {"alembic_version"}
+    assert table_names(db.url) <= BOOKKEEPING
 
 
 def _upgrade(mm: Mindmirror, shown: str) -> None:
@@ -239,12 +241,12 @@ def _downgrade_and_stamp(mm: Mindmirror, db: TestDatabase) -> None:
         ],
         down.err_lines,
     ), str(down)
-    assert table_names(db.url) == CLEAN_TABLES | {"alembic_version"}
+    assert table_names(db.url) == CLEAN_TABLES | BOOKKEEPING
 
     stamped = expect(mm("db", "stamp", "r0002", "--yes"))
     assert stamped.err_lines == ["stamped r0002"]
     assert expect(mm("db", "status", "--json")).json()["current"] == ["r0002"]
 
     expect(mm("db", "downgrade", "base", "--yes"))
-    assert table_names(db.url) == {"alembic_version"}
+    assert table_names(db.url) <= BOOKKEEPING
     assert expect(mm("db", "status", "--json")).json()["current"] == []

@@ -102,3 +102,8 @@ def table_names(url: str) -> set[str]:
             return set(sa.inspect(conn).get_table_names())
     finally:
         engine.dispose()
+
+
+#: what an upgraded database holds besides the services' tables: Alembic's version table and
+#: alembic-config's ownership record (DESIGN §7), which downgrades keep
+BOOKKEEPING = frozenset({"alembic_version", "alembic_version_owners"})

@@ -41,6 +41,12 @@ CODE = sa.String(length=20).with_variant(
     mysql.VARCHAR(length=20, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
 )
 
+# Each table's owning service, recorded in the database as its owner when this revision is
+# applied (alembic-config's ownership record): it outlives the service's package.
+OWNED_BY_SHARED = {"alembic_config.owners": ["shared"]}
+OWNED_BY_AGENT = {"alembic_config.owners": ["agent"]}
+OWNED_BY_JOURNAL = {"alembic_config.owners": ["journal"]}
+
 TABLES = (
     # shared
     "users",
@@ -133,6 +139,7 @@ def _create_shared_core() -> None:
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "agents",
@@ -151,6 +158,7 @@ def _create_shared_core() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agents")),
         sa.UniqueConstraint("owner_id", "name", name=op.f("uq_agents_owner_id_name")),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "tasks",
@@ -180,6 +188,7 @@ def _create_shared_core() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
         sa.UniqueConstraint("worker_task_id", name=op.f("uq_tasks_worker_task_id")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_tasks_agent_id_created_at"), "tasks", ["agent_id", "created_at"])
     op.create_index(op.f("ix_tasks_user_id_status"), "tasks", ["user_id", "status"])
@@ -199,6 +208,7 @@ def _create_shared_core() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_api_calls_user_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_calls")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_api_calls_created_at"), "api_calls", ["created_at"])
     op.create_index(op.f("ix_api_calls_user_id_created_at"), "api_calls", ["user_id", "created_at"])
@@ -226,6 +236,7 @@ def _create_shared_stripe() -> None:
             "stripe_customer_id", name=op.f("uq_stripe_customers_stripe_customer_id")
         ),
         sa.UniqueConstraint("user_id", name=op.f("uq_stripe_customers_user_id")),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "subscriptions",
@@ -267,6 +278,7 @@ def _create_shared_stripe() -> None:
         sa.UniqueConstraint(
             "stripe_subscription_id", name=op.f("uq_subscriptions_stripe_subscription_id")
         ),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_subscriptions_customer_id_status"), "subscriptions", ["customer_id", "status"]
@@ -307,6 +319,7 @@ def _create_shared_stripe() -> None:
         sa.UniqueConstraint(
             "stripe_payment_intent_id", name=op.f("uq_payments_stripe_payment_intent_id")
         ),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_payments_customer_id_created_at"), "payments", ["customer_id", "created_at"]
@@ -331,6 +344,7 @@ def _create_shared_stripe() -> None:
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
         sa.UniqueConstraint("stripe_event_id", name=op.f("uq_webhook_events_stripe_event_id")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_webhook_events_event_type"), "webhook_events", ["event_type"])
     op.create_index(
@@ -365,6 +379,7 @@ def _create_shared_email() -> None:
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_templates")),
         sa.UniqueConstraint("key", name=op.f("uq_email_templates_key")),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "email_notifications",
@@ -401,6 +416,7 @@ def _create_shared_email() -> None:
         sa.UniqueConstraint(
             "provider_message_id", name=op.f("uq_email_notifications_provider_message_id")
         ),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_email_notifications_template_id"), "email_notifications", ["template_id"]
@@ -432,6 +448,7 @@ def _create_shared_email() -> None:
             "unsubscribe_token", name=op.f("uq_email_preferences_unsubscribe_token")
         ),
         sa.UniqueConstraint("user_id", name=op.f("uq_email_preferences_user_id")),
+        info=OWNED_BY_SHARED,
     )
 
 
@@ -453,6 +470,7 @@ def _create_shared_teams() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("slug", name=op.f("uq_teams_slug")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_teams_owner_id"), "teams", ["owner_id"])
     op.create_table(
@@ -469,6 +487,7 @@ def _create_shared_teams() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roles")),
         sa.UniqueConstraint("team_id", "name", name=op.f("uq_roles_team_id_name")),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "permissions",
@@ -484,6 +503,7 @@ def _create_shared_teams() -> None:
         sa.UniqueConstraint(
             "role_id", "resource", "action", name=op.f("uq_permissions_role_id_resource_action")
         ),
+        info=OWNED_BY_SHARED,
     )
     op.create_table(
         "team_memberships",
@@ -521,6 +541,7 @@ def _create_shared_teams() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team_memberships")),
         sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_team_memberships_team_id_user_id")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_team_memberships_invited_by_id"), "team_memberships", ["invited_by_id"]
@@ -571,6 +592,7 @@ def _create_shared_teams() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team_invitations")),
         sa.UniqueConstraint("token", name=op.f("uq_team_invitations_token")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_team_invitations_invited_by_id"), "team_invitations", ["invited_by_id"]
@@ -608,6 +630,7 @@ def _create_shared_files() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_files")),
         sa.UniqueConstraint("storage_key", name=op.f("uq_files_storage_key")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_files_owner_id_created_at"), "files", ["owner_id", "created_at"])
     op.create_index(op.f("ix_files_team_id"), "files", ["team_id"])
@@ -650,6 +673,7 @@ def _create_shared_files() -> None:
             "file_id", "shared_with_id", name=op.f("uq_file_shares_file_id_shared_with_id")
         ),
         sa.UniqueConstraint("link_token", name=op.f("uq_file_shares_link_token")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_file_shares_shared_by_id"), "file_shares", ["shared_by_id"])
     op.create_index(op.f("ix_file_shares_shared_with_id"), "file_shares", ["shared_with_id"])
@@ -693,6 +717,7 @@ def _create_shared_files() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_file_upload_sessions")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(op.f("ix_file_upload_sessions_file_id"), "file_upload_sessions", ["file_id"])
     op.create_index(
@@ -726,6 +751,7 @@ def _create_shared_files() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_file_access_logs")),
+        info=OWNED_BY_SHARED,
     )
     op.create_index(
         op.f("ix_file_access_logs_file_id_created_at"),
@@ -755,6 +781,7 @@ def _create_agent() -> None:
             "mode IN ('reactive', 'autonomous')", name=op.f("ck_personas_mode_valid")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_personas")),
+        info=OWNED_BY_AGENT,
     )
     op.create_index(
         op.f("ix_personas_is_active_created_at"), "personas", ["is_active", "created_at"]
@@ -780,6 +807,7 @@ def _create_agent() -> None:
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_modules")),
         sa.UniqueConstraint("name", name=op.f("uq_modules_name")),
+        info=OWNED_BY_AGENT,
     )
     op.create_index(
         op.f("ix_modules_is_active_execution_context"),
@@ -809,6 +837,7 @@ def _create_agent() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
+        info=OWNED_BY_AGENT,
     )
     op.create_index(op.f("ix_conversations_persona_id"), "conversations", ["persona_id"])
     op.create_index(
@@ -837,6 +866,7 @@ def _create_agent() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
+        info=OWNED_BY_AGENT,
     )
     op.create_index(
         op.f("ix_messages_conversation_id_created_at"),
@@ -871,6 +901,7 @@ def _create_agent() -> None:
             "execution_stage",
             name="uq_conversation_states_conversation_module_stage",
         ),
+        info=OWNED_BY_AGENT,
     )
     op.create_index(op.f("ix_conversation_states_module_id"), "conversation_states", ["module_id"])
     op.create_table(
@@ -892,6 +923,7 @@ def _create_agent() -> None:
             "memory_sequence",
             name=op.f("uq_conversation_memories_conversation_id_memory_sequence"),
         ),
+        info=OWNED_BY_AGENT,
     )
 
 
@@ -907,6 +939,7 @@ def _create_journal() -> None:
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_prompts")),
         sa.UniqueConstraint("text", name=op.f("uq_journal_prompts_text")),
+        info=OWNED_BY_JOURNAL,
     )
     op.create_index(
         op.f("ix_journal_prompts_is_active_category"), "journal_prompts", ["is_active", "category"]
@@ -949,6 +982,7 @@ def _create_journal() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_entries")),
+        info=OWNED_BY_JOURNAL,
     )
     op.create_index(op.f("ix_journal_entries_prompt_id"), "journal_entries", ["prompt_id"])
     op.create_index(
@@ -970,6 +1004,7 @@ def _create_journal() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_tags")),
         sa.UniqueConstraint("user_id", "name", name=op.f("uq_journal_tags_user_id_name")),
+        info=OWNED_BY_JOURNAL,
     )
     op.create_table(
         "journal_entry_tags",
@@ -988,6 +1023,7 @@ def _create_journal() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("entry_id", "tag_id", name=op.f("pk_journal_entry_tags")),
+        info=OWNED_BY_JOURNAL,
     )
     op.create_index(op.f("ix_journal_entry_tags_tag_id"), "journal_entry_tags", ["tag_id"])
     op.create_table(
@@ -1015,5 +1051,6 @@ def _create_journal() -> None:
         sa.UniqueConstraint(
             "entry_id", "file_id", name=op.f("uq_journal_attachments_entry_id_file_id")
         ),
+        info=OWNED_BY_JOURNAL,
     )
     op.create_index(op.f("ix_journal_attachments_file_id"), "journal_attachments", ["file_id"])

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from alembic_config import OwnershipReport
+
     from mindmirror_cli.app import App
 
 
@@ -16,6 +18,7 @@ class Drift:
 
     diffs: tuple[str, ...]
     code: str
+    ownership: OwnershipReport | None = None
 
     @property
     def clean(self) -> bool:
@@ -24,7 +27,16 @@ class Drift:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {"clean": self.clean, "diffs": list(self.diffs), "upgrade_code": self.code}
+        data: dict[str, Any] = {
+            "clean": self.clean,
+            "diffs": list(self.diffs),
+            "upgrade_code": self.code,
+        }
+        data.update(
+            self.ownership.to_dict() if self.ownership else {"orphans": [], "left_alone": []}
+        )
+        data.pop("dropped", None)
+        return data
 
 
 def check_drift(app: App, *, services: tuple[str, ...] = ()) -> Drift:
@@ -37,7 +49,8 @@ def check_drift(app: App, *, services: tuple[str, ...] = ()) -> Drift:
     from mindmirror_cli.actions.catalog import require_selected
     from mindmirror_cli.actions.chatter import alembic_messages
 
-    attributes: dict[str, Any] = {}
+    reports: list[OwnershipReport] = []
+    attributes: dict[str, Any] = {"alembic_config.on_ownership": reports.append}
     if services:
         require_selected(app.catalog, services)
         attributes["alembic_config.services"] = services
@@ -55,8 +68,8 @@ def check_drift(app: App, *, services: tuple[str, ...] = ()) -> Drift:
             for ops in script.upgrade_ops_list
         )
         diffs = tuple(_describe(diff) for diff in detected.diffs)
-        return Drift(diffs=diffs, code=code)
-    return Drift(diffs=(), code="")
+        return Drift(diffs=diffs, code=code, ownership=reports[-1] if reports else None)
+    return Drift(diffs=(), code="", ownership=reports[-1] if reports else None)
 
 
 def _unindent(code: str) -> str:

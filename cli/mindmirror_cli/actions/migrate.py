@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from alembic_config import GateFinding, MigrationPlan
+
     from mindmirror_cli.app import App
 
 
@@ -37,6 +39,8 @@ class MigrationRun:
     steps: list[AppliedStep] = field(default_factory=list)
     seconds: float = 0.0
     heads: tuple[str, ...] = ()
+    # what the impact gate found and the overrides accepted (--allow-breaking)
+    allowed: tuple[GateFinding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -45,6 +49,7 @@ class MigrationRun:
             "steps": [s.to_dict() for s in self.steps],
             "seconds": round(self.seconds, 3),
             "current": list(self.heads),
+            "allowed_breaking": [f.to_dict() for f in self.allowed],
         }
 
 
@@ -62,9 +67,12 @@ class StepReporter:
     def __enter__(self) -> StepReporter:
         return self
 
-    def plan(self, steps: list[tuple[str, str]]) -> None:
+    def plan(self, plan: MigrationPlan) -> None:
         """Alembic-config's ``on_plan`` callback: the revisions about to run, under the lock."""
-        self.total = len(steps)
+        self.total = len(plan.steps)
+        self.run.allowed = tuple(f for f in plan.findings if f.allowed)
+        for finding in self.run.allowed:
+            self.app.output.warn(f"impact gate overridden: {finding.describe()}")
         if self.total > 1:
             self._progress = self.app.output.progress(self.total, "migrating")
             self._progress.__enter__()
@@ -105,14 +113,16 @@ def _reporting(reporter: StepReporter) -> dict[str, Any]:
     }
 
 
-def upgrade(app: App, target: str) -> MigrationRun:
-    """Upgrade the database to ``target``."""
+def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationRun:
+    """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed."""
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        command.upgrade(app.alembic_config(**_reporting(reporter)), target)
+        attributes = _reporting(reporter)
+        attributes["alembic_config.allow_breaking"] = allow_breaking
+        command.upgrade(app.alembic_config(**attributes), target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -127,6 +137,22 @@ def downgrade(app: App, target: str) -> MigrationRun:
         command.downgrade(app.alembic_config(**_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationPlan:
+    """What an upgrade to ``target`` would do and what the impact gate says; runs nothing."""
+    from alembic import command
+
+    plans: list[MigrationPlan] = []
+    config = app.alembic_config(
+        **{
+            "alembic_config.plan_only": True,
+            "alembic_config.on_plan": plans.append,
+            "alembic_config.allow_breaking": allow_breaking,
+        }
+    )
+    command.upgrade(config, target)
+    return plans[0]
 
 
 def offline_sql(app: App, direction: str, target: str) -> None:

@@ -1,0 +1,126 @@
+"""The operations a revision would run, recorded without running them.
+
+A revision's ``upgrade()`` (or ``downgrade()``) is called against an offline
+migration context whose ``op`` proxy records every operation instead of
+executing it. Nothing reaches the database: the context has no connection,
+and ``op.get_bind()`` is Alembic's SQL-script stand-in. This inspects what a
+revision does, hand-written ones included, from its operations rather than
+from its source text.
+
+A revision that needs the live database to decide what to do (it reads rows
+through ``op.get_bind()``, say) cannot be fully recorded this way; what it did
+before that point is kept and the reason is recorded with it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alembic.operations.ops import MigrateOperation
+    from alembic.script import Script
+    from sqlalchemy.engine import Dialect
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordedRevision:
+    """The operations of one revision step, in the order the revision issues them."""
+
+    revision: str
+    direction: str
+    message: str
+    operations: tuple[MigrateOperation, ...]
+    error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """False when the revision raised while being recorded (see ``error``)."""
+        return self.error is None
+
+
+def record_revision(
+    script: Script, dialect: Dialect, *, direction: str = "upgrade"
+) -> RecordedRevision:
+    """Call the revision's ``upgrade()`` or ``downgrade()`` with a recording ``op``."""
+    from alembic.runtime.migration import MigrationContext
+
+    # an offline context announces itself at INFO ("Generating static SQL"): not news here
+    migration_logger = logging.getLogger("alembic.runtime.migration")
+    level = migration_logger.level
+    migration_logger.setLevel(logging.WARNING)
+    try:
+        context = MigrationContext.configure(
+            dialect=dialect,
+            opts={"as_sql": True, "output_buffer": io.StringIO(), "literal_binds": True},
+        )
+    finally:
+        migration_logger.setLevel(level)
+    recorded: list[MigrateOperation] = []
+    error = None
+    function = getattr(script.module, direction)
+    with _recording(context, recorded):
+        try:
+            function()
+        except Exception as exc:  # the revision's own code: anything may happen offline
+            last = str(exc).strip().splitlines()[-1:] or [""]
+            error = f"{type(exc).__name__}: {last[0]}".rstrip(": ")
+            logger.debug("revision %s could not be fully recorded: %s", script.revision, error)
+    return RecordedRevision(
+        revision=script.revision,
+        direction=direction,
+        message=(script.doc or "").strip(),
+        operations=tuple(recorded),
+        error=error,
+    )
+
+
+@contextmanager
+def _recording(context: Any, sink: list[MigrateOperation]) -> Iterator[None]:
+    """Install an ``op`` proxy whose operations land in ``sink`` instead of running."""
+    from alembic.operations import BatchOperations, Operations, ops
+    from alembic.operations.batch import BatchOperationsImpl
+
+    operations = Operations(context)
+
+    def invoke(operation: MigrateOperation) -> Any:
+        sink.append(operation)
+        if isinstance(operation, ops.CreateTableOp):  # revisions may use the returned Table
+            return operation.to_table(context)
+        return None
+
+    @contextmanager
+    def batch_alter_table(
+        table_name: str, schema: str | None = None, **kwargs: Any
+    ) -> Iterator[BatchOperations]:
+        impl = BatchOperationsImpl(  # type: ignore[no-untyped-call]
+            operations,
+            table_name,
+            schema,
+            kwargs.get("recreate", "auto"),
+            kwargs.get("copy_from"),
+            kwargs.get("table_args", ()),
+            kwargs.get("table_kwargs", {}),
+            kwargs.get("reflect_args", ()),
+            kwargs.get("reflect_kwargs", {}),
+            kwargs.get("naming_convention"),
+            kwargs.get("partial_reordering"),
+        )
+        batch = BatchOperations(context, impl=impl)
+        batch.invoke = invoke  # type: ignore[method-assign]
+        yield batch  # never flushed: the batch's operations are already recorded
+
+    # instance attributes win over the class's methods when the proxy is installed
+    operations.invoke = invoke  # type: ignore[method-assign]
+    operations.batch_alter_table = batch_alter_table  # type: ignore[method-assign,assignment]
+    operations._install_proxy()
+    try:
+        yield
+    finally:
+        operations._remove_proxy()
