@@ -37,6 +37,7 @@ Keys of ``config.attributes`` read here:
 from __future__ import annotations
 
 import configparser
+import functools
 import logging
 import os
 import sysconfig
@@ -283,7 +284,7 @@ class MigrationEnvironment:
             self._loaded = given
         return self._loaded
 
-    @property
+    @functools.cached_property
     def version_table(self) -> tuple[str, str | None]:
         """The version table and its schema (ini options ``version_table[_schema]``), validated."""
         table = self.config.get_main_option("version_table") or "alembic_version"
@@ -398,7 +399,10 @@ class MigrationEnvironment:
         """Record the owners of the tables a step created; forget those it dropped or renamed."""
         from alembic.operations import ops
 
-        if planned.recorded is None:
+        if planned.recorded is None or not any(
+            isinstance(op, ops.CreateTableOp | ops.RenameTableOp | ops.DropTableOp)
+            for op in planned.recorded.operations
+        ):
             return
         created: list[RecordedOwner] = []
         gone: list[str] = []

@@ -76,7 +76,8 @@ class IncompleteMetadataError(AlembicConfigError):
             names = ",".join(f.name for f in self.failures)
             lines.append(
                 "Fix the failing service, or exclude it explicitly: "
-                f"ALEMBIC_CONFIG_EXCLUDE={names} (the CLI: --exclude {names})."
+                f"ALEMBIC_CONFIG_EXCLUDE={names} (the CLI: --exclude {names}); an excluded "
+                "service's tables are left alone, never dropped."
             )
         unresolved = [c for c in self.conflicts if c.kind == "unresolved foreign key"]
         if len(unresolved) < len(self.conflicts):

@@ -45,10 +45,8 @@ class RecordedRevision:
         return self.error is None
 
 
-def record_revision(
-    script: Script, dialect: Dialect, *, direction: str = "upgrade"
-) -> RecordedRevision:
-    """Call the revision's ``upgrade()`` or ``downgrade()`` with a recording ``op``."""
+def recording_context(dialect: Dialect) -> Any:
+    """An offline migration context for :func:`record_revision` (make one, record many)."""
     from alembic.runtime.migration import MigrationContext
 
     # an offline context announces itself at INFO ("Generating static SQL"): not news here
@@ -56,12 +54,23 @@ def record_revision(
     level = migration_logger.level
     migration_logger.setLevel(logging.WARNING)
     try:
-        context = MigrationContext.configure(
+        return MigrationContext.configure(
             dialect=dialect,
             opts={"as_sql": True, "output_buffer": io.StringIO(), "literal_binds": True},
         )
     finally:
         migration_logger.setLevel(level)
+
+
+def record_revision(
+    script: Script, dialect: Dialect, *, direction: str = "upgrade", context: Any = None
+) -> RecordedRevision:
+    """Call the revision's ``upgrade()`` or ``downgrade()`` with a recording ``op``.
+
+    ``context`` (from :func:`recording_context`) saves building one per revision.
+    """
+    if context is None:
+        context = recording_context(dialect)
     recorded: list[MigrateOperation] = []
     error = None
     function = getattr(script.module, direction)

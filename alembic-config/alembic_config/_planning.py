@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_config._gate import GateFinding, describe_operation, evaluate, needs_models
-from alembic_config._operations import RecordedRevision, record_revision
+from alembic_config._operations import RecordedRevision, record_revision, recording_context
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -97,10 +97,13 @@ def build_plan(
     current = tuple(context.get_current_heads())
     steps = context.opts["fn"](current, context)
     planned = []
+    recorder = recording_context(context.dialect) if steps else None
     for step in steps:
         direction = "upgrade" if step.is_upgrade else "downgrade"
         script = step.revision
-        recorded = record_revision(script, context.dialect) if direction == "upgrade" else None
+        recorded = None
+        if direction == "upgrade":
+            recorded = record_revision(script, context.dialect, context=recorder)
         message = (script.doc or "").strip()
         planned.append(PlannedStep(script.revision, direction, message, recorded))
     revisions = [s.recorded for s in planned if s.recorded is not None]

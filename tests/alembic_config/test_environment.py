@@ -66,7 +66,8 @@ def test_autogenerate_upgrade_check_downgrade(
                 "  service broken (alembic-config-fixtures 1.0.0, acfix.broken:Base) failed: "
                 "ImportError: cannot import name 'Base' from 'acfix.missing_module'",
                 "Fix the failing service, or exclude it explicitly: ALEMBIC_CONFIG_EXCLUDE=broken "
-                "(the CLI: --exclude broken).",
+                "(the CLI: --exclude broken); an excluded service's tables are left alone, "
+                "never dropped.",
             ],
         ),
         (

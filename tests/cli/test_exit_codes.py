@@ -27,7 +27,8 @@ BROKEN_MESSAGE = (
     "  service broken (alembic-config-fixtures 1.0.0, acfix.broken:Base) failed: "
     "ImportError: cannot import name 'Base' from 'acfix.missing_module'\n"
     "Fix the failing service, or exclude it explicitly: ALEMBIC_CONFIG_EXCLUDE=broken "
-    "(the CLI: --exclude broken)."
+    "(the CLI: --exclude broken); an excluded service's tables are left alone, "
+    "never dropped."
 )
 CONFLICT_MESSAGE = """\
 error: refusing to {action}: the merged metadata is incomplete or contradictory.
