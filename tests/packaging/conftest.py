@@ -86,3 +86,16 @@ def wheel_venv(published: PackageIndex, tmp_path_factory: pytest.TempPathFactory
     extra = [arg for url in normal_index_urls() for arg in ("--extra-index-url", url)]
     run([*pip, "--index-url", published.simple_url, *extra, *ours])
     return bin_dir
+
+
+@pytest.fixture(scope="session")
+def core_venv(published: PackageIndex, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with only alembic-config installed (no service, no CLI):
+    the documented deployment of a migration runner; its ``bin`` folder."""
+    bin_dir = create_venv(tmp_path_factory.mktemp("core-venv") / "venv")
+    pip = [bin_dir / "python", "-m", "pip", "install", "--quiet"]
+    ours = ["alembic-config[postgresql]"]
+    run([*pip, "--isolated", "--no-deps", "--index-url", published.simple_url, *ours])
+    extra = [arg for url in normal_index_urls() for arg in ("--extra-index-url", url)]
+    run([*pip, "--index-url", published.simple_url, *extra, *ours])
+    return bin_dir
