@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from alembic_config._checksums import ChecksumMismatch
     from alembic_config._conflicts import Conflict
     from alembic_config._discovery import ServiceFailure
     from alembic_config._gate import GateFinding
@@ -246,5 +247,22 @@ class UnsafeMigrationError(AlembicConfigError):
         lines.append(
             "Either deploy the service versions that no longer use these objects first, or, "
             f"after review, pass {flags} (stock alembic: -x allow_breaking={','.join(services)})."
+        )
+        super().__init__("\n".join(lines))
+
+
+class ChecksumMismatchError(AlembicConfigError):
+    """Applied revisions were edited after they ran; nothing was applied."""
+
+    def __init__(self, mismatches: Sequence[ChecksumMismatch]) -> None:
+        self.mismatches = tuple(mismatches)
+        revisions = [m.revision for m in self.mismatches]
+        flags = " ".join(f"--accept-checksum {r}" for r in revisions)
+        lines = ["refusing to upgrade: applied revisions were edited; nothing was applied."]
+        lines += [f"  {m.describe()}" for m in self.mismatches]
+        lines.append(
+            "Either restore each file as it was when applied (the database was migrated by "
+            "that version), or, after review, accept the edit: "
+            f"mindmirror db repair {flags} --yes"
         )
         super().__init__("\n".join(lines))

@@ -199,5 +199,10 @@ def table_key(name: str, schema: str | None) -> str:
 def bookkeeping_tables(version_table: str = "alembic_version") -> frozenset[str]:
     """The tables alembic-config keeps beside the version table: never drift, never orphans."""
     return frozenset(
-        {f"{version_table}_owners"[:64], f"{version_table}_in_progress"[:64], version_table}
+        {
+            f"{version_table}_owners"[:64],
+            f"{version_table}_checksums"[:64],
+            f"{version_table}_in_progress"[:64],
+            version_table,
+        }
     )

@@ -29,6 +29,7 @@ class PlannedStep:
     direction: str
     message: str
     recorded: RecordedRevision | None = None
+    script: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self, owners: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
         """A JSON-ready form; ``owners`` names the service owning each table touched."""
@@ -105,7 +106,7 @@ def build_plan(
         if direction == "upgrade":
             recorded = record_revision(script, context.dialect, context=recorder)
         message = (script.doc or "").strip()
-        planned.append(PlannedStep(script.revision, direction, message, recorded))
+        planned.append(PlannedStep(script.revision, direction, message, recorded, script))
     revisions = [s.recorded for s in planned if s.recorded is not None]
     loaded: Catalog | None = None
     findings: list[GateFinding] = []

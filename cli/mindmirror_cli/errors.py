@@ -110,7 +110,7 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.UNSAFE
     if isinstance(error, ac.DropRequestError):
         return ExitCode.USAGE
-    if isinstance(error, ac.UnknownRevisionError):
+    if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError):
         return ExitCode.REVISION_GRAPH
     if isinstance(error, ac.LockTimeoutError):
         return ExitCode.LOCK_TIMEOUT

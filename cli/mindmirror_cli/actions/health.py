@@ -84,6 +84,7 @@ def run_health(app: App) -> HealthReport:
             version = _server_version(conn)
             present, current = read_current(conn, app.version_table)
             partial = read_partial_state(conn, *app.version_table)
+            edited = _edited(app, conn, current)
         report.add(
             "database reachable", True, f"{version}, connected in {latency:.0f} ms", ExitCode.OK
         )
@@ -98,6 +99,12 @@ def run_health(app: App) -> HealthReport:
             partial is None,
             "none" if partial is None else partial.describe(),
             ExitCode.PARTIAL_STATE,
+        )
+        report.add(
+            "applied revisions unchanged",
+            not edited,
+            "; ".join(m.describe() for m in edited) or "every recorded checksum matches",
+            ExitCode.REVISION_GRAPH,
         )
     except Exception as exc:
         failure = classify(exc, redact=app.redact)
@@ -145,6 +152,17 @@ def run_health(app: App) -> HealthReport:
         ExitCode.CONFIGURATION,
     )
     return report
+
+
+def _edited(app: App, conn: Any, current: tuple[str, ...]) -> list[Any]:
+    """Applied revisions edited since they ran; none when the graph itself is broken."""
+    from alembic.script.revision import ResolutionError
+    from alembic_config import find_mismatches
+
+    try:
+        return find_mismatches(conn, app.script, current, *app.version_table)
+    except ResolutionError:  # an unknown current revision: the 'at head' check reports it
+        return []
 
 
 def _server_version(conn: Any) -> str:

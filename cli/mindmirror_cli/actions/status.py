@@ -46,6 +46,8 @@ class Status:
     pending: list[RevisionInfo]
     services: list[ServiceStatus] = field(default_factory=list)
     conflicts: int | None = None
+    # applied revisions edited since they ran (their recorded checksum differs)
+    edited: list[Any] = field(default_factory=list)
 
     @property
     def at_head(self) -> bool:
@@ -62,6 +64,7 @@ class Status:
             "at_head": self.at_head,
             "pending": [p.to_dict() for p in self.pending],
             "services": [s.to_dict() for s in self.services],
+            "edited_revisions": [m.to_dict() for m in self.edited],
         }
         if self.conflicts is not None:
             data["conflicts"] = self.conflicts
@@ -71,17 +74,20 @@ class Status:
 def read_status(app: App, *, by_service: bool) -> Status:
     """Read the status; loads the services' models only when ``by_service``."""
     script = app.script
-    from alembic_config import require_no_partial_state
+    from alembic_config import find_mismatches, require_known_revisions, require_no_partial_state
 
     with connection(app) as conn:
         require_no_partial_state(conn, *app.version_table)
         present, current = read_current(conn, app.version_table)
+        require_known_revisions(script, current)
+        edited = find_mismatches(conn, script, current, *app.version_table)
     status = Status(
         database=app.url.masked,
         version_table=present,
         current=current,
         heads=tuple(sorted(script.get_heads())),
         pending=pending(script, current),
+        edited=list(edited),
     )
     status.services = _loaded_services(app) if by_service else _installed_services(app)
     if by_service:

@@ -339,23 +339,37 @@ def stamp(app: App, target: str, yes: bool) -> None:
 
 @click.command()
 @click.option("--stamp", "stamp_revision", metavar="REVISION", help="Then record REVISION.")
+@click.option(
+    "--accept-checksum",
+    "accept",
+    multiple=True,
+    metavar="REVISION",
+    help="Accept the reviewed edit of an applied revision: record its checksum again.",
+)
 @yes_option
 @json_option
 @pass_app
-def repair(app: App, stamp_revision: str | None, yes: bool) -> None:
-    """Clear a partial-state marker after repairing the schema by hand (MySQL/MariaDB).
+def repair(app: App, stamp_revision: str | None, accept: tuple[str, ...], yes: bool) -> None:
+    """Clear a partial-state marker, or accept the reviewed edit of an applied revision.
 
     A revision interrupted on MySQL or MariaDB may be half applied: every
     command refuses (exit 6) until you finish or undo it by hand, then run this.
+    An applied revision whose file was edited since it ran blocks upgrades
+    (exit 7) until the file is restored or the edit accepted here.
 
     \b
     Example:
       mindmirror db repair --stamp 0002_add_moods --yes
+      mindmirror db repair --accept-checksum 0002_add_moods --yes
     """
     from alembic_config import clear_partial_state, read_partial_state
 
     from mindmirror_cli.actions import migrate
     from mindmirror_cli.actions.revisions import connection
+
+    if accept:
+        _accept_checksums(app, accept, yes)
+        return
 
     with connection(app) as conn:
         state = read_partial_state(conn, *app.version_table)
@@ -380,6 +394,35 @@ def repair(app: App, stamp_revision: str | None, yes: bool) -> None:
     app.output.success(f"marker of revision {state.revision} cleared")
     if stamp_revision:
         app.output.success(f"stamped {stamp_revision}")
+
+
+def _accept_checksums(app: App, revisions: tuple[str, ...], yes: bool) -> None:
+    from alembic_config import find_mismatches, record_checksums
+
+    from mindmirror_cli.actions.revisions import connection, read_current
+
+    with connection(app) as conn:
+        _, current = read_current(conn, app.version_table)
+        edited = {
+            m.revision: m for m in find_mismatches(conn, app.script, current, *app.version_table)
+        }
+    unknown = [rev for rev in revisions if rev not in edited]
+    if unknown:
+        raise BadInput(
+            f"no applied revision {', '.join(unknown)} differs from its recorded checksum; "
+            f"edited revisions: {', '.join(sorted(edited)) or 'none'}"
+        )
+    confirm_destructive(app, f"accept the edited revision(s) {', '.join(revisions)}", yes)
+    with connection(app) as conn:
+        record_checksums(
+            conn, [app.script.get_revision(rev) for rev in revisions], *app.version_table
+        )
+        conn.commit()
+    if app.settings.json:
+        app.output.data({"accepted": [edited[rev].to_dict() for rev in revisions]})
+        return
+    for rev in revisions:
+        app.output.success(f"accepted the edit of revision {rev}: its checksum is recorded again")
 
 
 @click.command()
@@ -408,6 +451,11 @@ def status(app: App, by_service: bool, check: bool) -> None:
             f"{len(state.heads)} heads ({', '.join(state.heads)}): the database cannot be at "
             "head until they are merged (alembic merge heads)"
         )
+    if check and state.edited:
+        raise RevisionGraphError(
+            f"{len(state.edited)} applied revision(s) edited since they ran: "
+            f"{', '.join(m.revision for m in state.edited)} (see 'mindmirror db status')"
+        )
     if check and not state.at_head:
         raise CheckFailed(
             f"database is not at head: at {', '.join(state.current) or 'base'}, "
@@ -427,6 +475,13 @@ def _print_status(app: App, state: object) -> None:
     out.result(f"at head:   {verdict}", style="green" if state.at_head else "yellow")
     for rev in state.pending:
         out.result(f"  pending  {rev.revision}  {rev.message}")
+    for mismatch in state.edited:
+        out.result(f"edited:    {mismatch.describe()}", style="red")
+        out.result(
+            f"           restore the file, or accept the edit after review: "
+            f"mindmirror db repair --accept-checksum {mismatch.revision} --yes",
+            style="red",
+        )
     out.result("services:")
     for service in state.services:
         line = f"  {service.name}  ({service.distribution} {service.version})"

@@ -1,0 +1,207 @@
+"""Checksums of applied revisions: an applied revision edited afterwards is caught.
+
+When a revision is applied, a checksum of its file is recorded in
+``<version_table>_checksums`` beside the version table, in the transaction
+that stamps it. Before the next upgrade, and in ``status`` and ``health``,
+every applied revision that has a recorded checksum is hashed again; a
+difference means the file was edited after it ran, so the database may not be
+what the file now says (Flyway's ``validate``, Atlas's ``atlas.sum``).
+
+What is hashed is the revision's code, not its text: the module's syntax tree
+with docstrings left out and the top-level imports in a fixed order. Comments,
+blank lines, quotes, line wrapping and import order (a ``ruff format`` or
+isort run) do not change it; an operation added, removed or changed does.
+
+A database migrated before checksums were recorded gets them on its next
+upgrade, without an alarm. A reviewed edit is accepted explicitly
+(``mindmirror db repair --accept-checksum REV --yes``).
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, inspect, select
+
+if TYPE_CHECKING:
+    from alembic.script import Script, ScriptDirectory
+    from sqlalchemy.engine import Connection
+
+ALGORITHM = "ast-sha256-1"
+
+
+@dataclass(frozen=True)
+class ChecksumMismatch:
+    """An applied revision whose file no longer matches the checksum recorded when it ran."""
+
+    revision: str
+    path: str
+    recorded: str
+    current: str
+    applied_at: dt.datetime
+
+    def describe(self) -> str:
+        """One sentence: the revision, when it was applied, and that its file changed since."""
+        return (
+            f"revision {self.revision} was edited after it was applied (at "
+            f"{self.applied_at:%Y-%m-%d %H:%M:%S} UTC): {self.path} no longer matches the "
+            "checksum recorded then"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "revision": self.revision,
+            "path": self.path,
+            "recorded": self.recorded,
+            "current": self.current,
+            "applied_at": self.applied_at.isoformat(),
+        }
+
+
+def checksums_table(version_table: str = "alembic_version", schema: str | None = None) -> Table:
+    """The checksum record that goes with ``version_table``."""
+    return Table(
+        f"{version_table}_checksums"[:64],
+        MetaData(),
+        Column("revision", String(32), primary_key=True),
+        Column("checksum", String(64), nullable=False),
+        Column("algorithm", String(16), nullable=False),
+        Column("applied_at", DateTime, nullable=False),
+        schema=schema,
+    )
+
+
+class _Normalized(ast.NodeTransformer):
+    """Docstrings removed; the rest of the tree is what the code does."""
+
+    def _strip(self, node: Any) -> Any:
+        body = node.body
+        first = body[0] if body else None
+        value = first.value if isinstance(first, ast.Expr) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+        return self.generic_visit(node)
+
+    visit_Module = visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _strip
+
+
+def source_checksum(source: str) -> str:
+    """The checksum of a revision's source (see the module's docstring for what counts)."""
+    tree = _Normalized().visit(ast.parse(source))
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    rest = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
+    parts = sorted(ast.dump(n, include_attributes=False) for n in imports)
+    parts += [ast.dump(n, include_attributes=False) for n in rest]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def revision_checksum(script: Script) -> str:
+    """The checksum of a revision script's file."""
+    return source_checksum(Path(str(script.path)).read_text(encoding="utf-8"))
+
+
+def read_checksums(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> dict[str, tuple[str, dt.datetime]]:
+    """Revision -> (checksum, applied at); empty when none was recorded yet. Reads only."""
+    table = checksums_table(version_table, schema)
+    if not inspect(conn).has_table(table.name, schema=schema):
+        return {}
+    rows = conn.execute(select(table.c.revision, table.c.checksum, table.c.applied_at))
+    return {row.revision: (row.checksum, row.applied_at) for row in rows}
+
+
+def ensure_checksums_table(
+    conn: Connection, version_table: str = "alembic_version", schema: str | None = None
+) -> None:
+    """Create the checksum record if it is missing."""
+    table = checksums_table(version_table, schema)
+    if not inspect(conn).has_table(table.name, schema=schema):
+        table.create(conn)
+
+
+def record_checksums(
+    conn: Connection,
+    scripts: Iterable[Script],
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> None:
+    """Record (or replace) the checksums of these applied revisions; the caller commits."""
+    table = checksums_table(version_table, schema)
+    rows = {s.revision: revision_checksum(s) for s in scripts}
+    if not rows:
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    conn.execute(delete(table).where(table.c.revision.in_(sorted(rows))))
+    conn.execute(
+        table.insert(),
+        [
+            {"revision": rev, "checksum": sum_, "algorithm": ALGORITHM, "applied_at": now}
+            for rev, sum_ in sorted(rows.items())
+        ],
+    )
+
+
+def forget_checksums(
+    conn: Connection,
+    revisions: Iterable[str],
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> None:
+    """Remove the checksums of revisions that were unapplied (downgraded); the caller commits."""
+    keys = sorted(set(revisions))
+    if keys:
+        table = checksums_table(version_table, schema)
+        conn.execute(delete(table).where(table.c.revision.in_(keys)))
+
+
+def applied_scripts(script: ScriptDirectory, heads: Iterable[str]) -> list[Script]:
+    """Every revision applied when the database is at ``heads`` (the heads and their ancestors)."""
+    found: dict[str, Script] = {}
+    for head in heads:
+        for rev in script.iterate_revisions(head, "base"):
+            found[rev.revision] = rev
+    return [found[k] for k in sorted(found)]
+
+
+def find_mismatches(
+    conn: Connection,
+    script: ScriptDirectory,
+    heads: Iterable[str],
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> list[ChecksumMismatch]:
+    """The applied revisions whose files changed since their checksum was recorded."""
+    recorded = read_checksums(conn, version_table, schema)
+    if not recorded:
+        return []
+    found = []
+    for rev in applied_scripts(script, heads):
+        if rev.revision not in recorded:
+            continue
+        expected, applied_at = recorded[rev.revision]
+        current = revision_checksum(rev)
+        if current != expected:
+            found.append(
+                ChecksumMismatch(rev.revision, str(rev.path), expected, current, applied_at)
+            )
+    return found
+
+
+def unrecorded(
+    conn: Connection,
+    script: ScriptDirectory,
+    heads: Iterable[str],
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> list[Script]:
+    """Applied revisions without a recorded checksum (migrated before checksums were kept)."""
+    recorded = read_checksums(conn, version_table, schema)
+    return [rev for rev in applied_scripts(script, heads) if rev.revision not in recorded]
