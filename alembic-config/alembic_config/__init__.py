@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         MissingDriverError,
         NoServicesError,
         PartialStateError,
+        ProductionGuardError,
         RevisionLocationError,
         ServiceLoadError,
         UnknownRevisionError,
@@ -108,6 +109,7 @@ if TYPE_CHECKING:
     __version__: str
 
 _EXPORTS = {
+    "ProductionGuardError": "_errors",
     "ChecksumMismatch": "_checksums",
     "find_mismatches": "_checksums",
     "revision_checksum": "_checksums",
@@ -217,6 +219,7 @@ __all__ = [
     "PartialState",
     "PartialStateError",
     "PlannedStep",
+    "ProductionGuardError",
     "RecordedOwner",
     "RecordedRevision",
     "ResolvedUrl",

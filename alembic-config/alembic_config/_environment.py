@@ -73,6 +73,7 @@ from alembic_config._errors import (
     DropRequestError,
     InvalidNameError,
     MissingDriverError,
+    ProductionGuardError,
     RevisionLocationError,
     UnknownServiceError,
     UnsafeMigrationError,
@@ -115,6 +116,12 @@ PLAN_ONLY_KEY = "alembic_config.plan_only"
 DROP_KEY = "alembic_config.drop"
 ALLOW_BREAKING_KEY = "alembic_config.allow_breaking"
 ON_OWNERSHIP_KEY = "alembic_config.on_ownership"
+ALLOW_PRODUCTION_KEY = "alembic_config.allow_production"
+# an environment marked production: destructive commands need an explicit override
+PRODUCTION_ENV = "MINDMIRROR_ENVIRONMENT"
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+ALLOW_PRODUCTION_ENV = "ALEMBIC_CONFIG_ALLOW_PRODUCTION"
+DESTRUCTIVE_COMMANDS = frozenset({"downgrade", "stamp"})
 # commands that change the version table: they run under the migration lock
 MUTATING_COMMANDS = frozenset({"upgrade", "downgrade", "stamp"})
 T = TypeVar("T")
@@ -527,6 +534,8 @@ class MigrationEnvironment:
         if command not in MUTATING_COMMANDS:
             yield True
             return
+        if command in DESTRUCTIVE_COMMANDS:
+            self._require_allowed_in_production(command)
         with (
             migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
             durable_at_end(conn),
@@ -559,6 +568,27 @@ class MigrationEnvironment:
             yield True
             if marked and not self._marker_plan:
                 self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
+
+    def _require_allowed_in_production(self, command: str) -> None:
+        """Refuse downgrade and stamp where ``MINDMIRROR_ENVIRONMENT`` says production.
+
+        The override is explicit: ``-x allow_production=yes``, or
+        ``ALEMBIC_CONFIG_ALLOW_PRODUCTION=1`` (the CLI passes its own
+        ``--allow-production`` through ``config.attributes``).
+        """
+        if os.environ.get(PRODUCTION_ENV, "").strip().lower() not in PRODUCTION_NAMES:
+            return
+        if self.config.attributes.get(ALLOW_PRODUCTION_KEY):
+            return
+        flag = self._option_names(ALLOW_PRODUCTION_KEY, "allow_production", ALLOW_PRODUCTION_ENV)
+        if flag & {"1", "yes", "true", "on"}:
+            return
+        raise ProductionGuardError(
+            command=command,
+            variable=f"{PRODUCTION_ENV}={os.environ[PRODUCTION_ENV].strip()}",
+            override=f"-x allow_production=yes (or {ALLOW_PRODUCTION_ENV}=1); "
+            "mindmirror: --allow-production --yes",
+        )
 
     def _require_unedited(self, context: MigrationContext, conn: Connection) -> None:
         """Refuse an upgrade while an applied revision differs from its recorded checksum."""

@@ -266,3 +266,15 @@ class ChecksumMismatchError(AlembicConfigError):
             f"mindmirror db repair {flags} --yes"
         )
         super().__init__("\n".join(lines))
+
+
+class ProductionGuardError(AlembicConfigError):
+    """A destructive command (downgrade, stamp) in an environment marked production."""
+
+    def __init__(self, *, command: str, variable: str, override: str) -> None:
+        self.command = command
+        self.variable = variable
+        super().__init__(
+            f"refusing to {command}: this environment is marked production ({variable}); "
+            f"nothing was changed. After review, allow it for this run: {override}"
+        )

@@ -128,6 +128,8 @@ class App:
         for key in [k for k in config.attributes if str(k).startswith("alembic_config.")]:
             del config.attributes[key]
         config.attributes["alembic_config.database_url"] = self.url
+        # destructive commands ask first, here, with their own production guard (--allow-production)
+        config.attributes["alembic_config.allow_production"] = True
         config.attributes["alembic_config.catalog"] = self.catalog_factory
         if self.settings.lock_timeout is not None:
             config.attributes["alembic_config.lock_timeout"] = self.settings.lock_timeout

@@ -108,7 +108,7 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.DATABASE_UNREACHABLE
     if isinstance(error, ac.UnsafeMigrationError):
         return ExitCode.UNSAFE
-    if isinstance(error, ac.DropRequestError):
+    if isinstance(error, ac.DropRequestError | ac.ProductionGuardError):
         return ExitCode.USAGE
     if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError):
         return ExitCode.REVISION_GRAPH
