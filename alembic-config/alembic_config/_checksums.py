@@ -166,6 +166,8 @@ def applied_scripts(script: ScriptDirectory, heads: Iterable[str]) -> list[Scrip
     """Every revision applied when the database is at ``heads`` (the heads and their ancestors)."""
     found: dict[str, Script] = {}
     for head in heads:
+        if not head:  # an empty version row names no revision (require_known_revisions says so)
+            continue
         for rev in script.iterate_revisions(head, "base"):
             found[rev.revision] = rev
     return [found[k] for k in sorted(found)]

@@ -210,6 +210,7 @@ def _reports(mm: Mindmirror, shown: str) -> None:
         "  ok   database reachable",
         "  ok   version table present",
         "  ok   no partial migration",
+        "  ok   applied revisions unchanged",
         "  ok   single head",
         "  ok   at head",
         "  ok   every service loaded",

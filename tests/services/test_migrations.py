@@ -23,7 +23,7 @@ from pytest_alembic.tests import (
     test_upgrade,
 )
 
-from tests.services.conftest import make_engine
+from tests.services.conftest import SERVICES, make_engine
 from tests.support.databases import BOOKKEEPING, TestDatabase, table_names
 
 __all__ = [
@@ -42,8 +42,16 @@ HEAD = "0001_initial"
 
 @pytest.fixture
 def alembic_config() -> Config:
-    """The repository's ``alembic.ini``: ``script_location = alembic_config:``, its env.py."""
-    return Config(str(ALEMBIC_INI))
+    """The repository's ``alembic.ini``: ``script_location = alembic_config:``, its env.py.
+
+    The three services' catalog is handed in, so that what another test loaded in this
+    process (the CLI's tests load fixture services) is not what env.py compares with.
+    """
+    from alembic_config import load_all_models
+
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["alembic_config.catalog"] = load_all_models(services=list(SERVICES))
+    return config
 
 
 @pytest.fixture

@@ -105,5 +105,5 @@ def table_names(url: str) -> set[str]:
 
 
 #: what an upgraded database holds besides the services' tables: Alembic's version table and
-#: alembic-config's ownership record (DESIGN §7), which downgrades keep
-BOOKKEEPING = frozenset({"alembic_version", "alembic_version_owners"})
+#: alembic-config's ownership and checksum records (DESIGN §7), which downgrades keep
+BOOKKEEPING = frozenset({"alembic_version", "alembic_version_owners", "alembic_version_checksums"})
