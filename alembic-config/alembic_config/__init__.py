@@ -38,16 +38,19 @@ if TYPE_CHECKING:
         DatabaseUrlError,
         EnvironmentFileError,
         IncompleteMetadataError,
+        InvalidEnvironmentFileError,
         InvalidNameError,
         LockTimeoutError,
         MissingDriverError,
         PartialStateError,
+        RevisionFileError,
         RevisionLocationError,
         ServiceLoadError,
         UnknownRevisionError,
         UnknownServiceError,
     )
     from alembic_config._freshness import StaleMetadata, find_stale_metadata
+    from alembic_config._locations import check_version_locations
     from alembic_config._locking import LOCK_TIMEOUT_ENV
     from alembic_config._names import validate_identifier, validate_revision_id
     from alembic_config._partial import (
@@ -57,6 +60,7 @@ if TYPE_CHECKING:
         require_no_partial_state,
     )
     from alembic_config._revisions import require_known_revisions
+    from alembic_config._scripts import load_revisions
     from alembic_config._state import (
         get_catalog,
         get_conflicts,
@@ -98,10 +102,12 @@ _EXPORTS = {
     "DatabaseUrlError": "_errors",
     "EnvironmentFileError": "_errors",
     "IncompleteMetadataError": "_errors",
+    "InvalidEnvironmentFileError": "_errors",
     "InvalidNameError": "_errors",
     "LockTimeoutError": "_errors",
     "MissingDriverError": "_errors",
     "PartialStateError": "_errors",
+    "RevisionFileError": "_errors",
     "RevisionLocationError": "_errors",
     "ServiceLoadError": "_errors",
     "UnknownRevisionError": "_errors",
@@ -123,6 +129,8 @@ _EXPORTS = {
     "get_table_names": "_state",
     "get_table_owners": "_state",
     "load_all_models": "_state",
+    "check_version_locations": "_locations",
+    "load_revisions": "_scripts",
     "DATABASE_URL_ENV": "_urls",
     "ResolvedUrl": "_urls",
     "load_dotenv_files": "_urls",
@@ -146,6 +154,7 @@ __all__ = [
     "Difference",
     "EnvironmentFileError",
     "IncompleteMetadataError",
+    "InvalidEnvironmentFileError",
     "InvalidNameError",
     "LockTimeoutError",
     "MigrationEnvironment",
@@ -153,6 +162,7 @@ __all__ = [
     "PartialState",
     "PartialStateError",
     "ResolvedUrl",
+    "RevisionFileError",
     "RevisionLocationError",
     "ServiceFailure",
     "ServiceInfo",
@@ -162,6 +172,7 @@ __all__ = [
     "UnknownRevisionError",
     "UnknownServiceError",
     "__version__",
+    "check_version_locations",
     "clear_partial_state",
     "discover_services",
     "find_stale_metadata",
@@ -173,6 +184,7 @@ __all__ = [
     "get_table_owners",
     "load_all_models",
     "load_dotenv_files",
+    "load_revisions",
     "loaded_dotenv_files",
     "mask_url",
     "metadata",

@@ -143,8 +143,12 @@ class App:
     def script(self) -> ScriptDirectory:
         """The revision scripts (shipped ``versions/`` and any ``version_locations``)."""
         from alembic.script import ScriptDirectory
+        from alembic_config import check_version_locations, load_revisions
 
-        return ScriptDirectory.from_config(self.config)
+        check_version_locations(self.config)
+        script = ScriptDirectory.from_config(self.config)
+        load_revisions(script)
+        return script
 
     # -- services ------------------------------------------------------------------------------
     def catalog_factory(self) -> Catalog:

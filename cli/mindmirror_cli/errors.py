@@ -106,7 +106,7 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
 
     if isinstance(error, ac.DatabaseConnectionError):
         return ExitCode.DATABASE_UNREACHABLE
-    if isinstance(error, ac.UnknownRevisionError):
+    if isinstance(error, ac.UnknownRevisionError | ac.RevisionFileError):
         return ExitCode.REVISION_GRAPH
     if isinstance(error, ac.LockTimeoutError):
         return ExitCode.LOCK_TIMEOUT
@@ -116,7 +116,13 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(error, ac.MissingDriverError):
         return ExitCode.CONFIGURATION
-    if isinstance(error, ac.DatabaseUrlError | ac.UnknownServiceError | ac.EnvironmentFileError):
+    if isinstance(
+        error,
+        ac.DatabaseUrlError
+        | ac.UnknownServiceError
+        | ac.EnvironmentFileError
+        | ac.InvalidEnvironmentFileError,
+    ):
         return ExitCode.USAGE
     return ExitCode.CONFIGURATION
 
