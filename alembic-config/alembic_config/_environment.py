@@ -238,6 +238,14 @@ class MigrationEnvironment:
                     masked_url=self.url.masked,
                     reason=reason,
                 ) from None
+            except UnicodeEncodeError as exc:
+                # the exception holds the text it could not encode: the password, maybe
+                raise DatabaseUrlError(
+                    f"cannot connect to {self.url.masked}: the {self.url.url.get_driver_name()} "
+                    f"driver sends the user name and password as {exc.encoding}, which cannot "
+                    "hold one of their characters; use characters it can encode",
+                    masked_url=self.url.masked,
+                ) from None
             except OSError as exc:  # a file named in the URL's query (ssl_ca=...) is missing
                 named = ", ".join(k for k in self.url.url.query if k.startswith("ssl")) or "?"
                 raise DatabaseUrlError(
