@@ -311,6 +311,13 @@ def _read_dotenv(path: Path) -> dict[str, str]:
         raise InvalidEnvironmentFileError(
             f"cannot read {path}: {exc.strerror}", path=str(path), line=None
         ) from None
+    if "\x00" in text:  # no environment variable can hold one
+        raise InvalidEnvironmentFileError(
+            f"{path} holds a NUL byte (byte {text.index(chr(0))}): it is not a text file; "
+            "write it as NAME=value lines",
+            path=str(path),
+            line=None,
+        )
     values: dict[str, str] = {}
     for binding in parse_stream(io.StringIO(text)):
         original = binding.original.string
