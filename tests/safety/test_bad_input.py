@@ -115,6 +115,16 @@ UNTERMINATED = (
 )
 EXISTING_ID = "revision id 's1_counter' already exists; choose another --rev-id (or leave it out)"
 CONTROL = "the revision message contains control characters"
+NOT_SPLIT_INI = (
+    "[alembic]\nscript_location = alembic_config:\npath_separator = os\n"
+    "version_locations = {folder}/versions {folder}/more\n"
+)
+NOT_SPLIT = (
+    "version_locations = {folder}/versions {folder}/more is read as one folder "
+    "'{folder}/versions {folder}/more' (path_separator = os), which does not exist, so Alembic "
+    "would silently find no revision there. Set 'path_separator = space' in the [alembic] "
+    "section (or 'newline', with one location per line, when a path contains spaces)."
+)
 ORPHAN_FILE = _revision_source("s4_orphan", "f00dcafe0404", "pass")
 BROKEN_FILE = _revision_source("s4_broken", HEAD, 'op.execute("SELECT 1"')
 
@@ -375,6 +385,17 @@ CASES: dict[str, Bad] = {
         "error: {folder}/alembic.ini is not UTF-8 text (byte 9); write it as an Alembic ini file",
         files={"alembic.ini": b"[alembic]\xff\xfe\n"},
     ),
+    **both(
+        "ini-folders-not-split",
+        Bad(
+            ("db", "status"),
+            3,
+            f"error: {NOT_SPLIT}",
+            files={"alembic.ini": NOT_SPLIT_INI, "more/": ""},
+        ),
+        ("upgrade", "head"),
+        NOT_SPLIT,
+    ),
     # -- an id that exists, a message on several lines (cases 10, 11) -------------------------
     "rev-id-exists": Bad(
         ("db", "revision", "-m", "x", "--rev-id", "s1_counter"),
@@ -577,7 +598,7 @@ def test_bad_input_exits_with_its_code_and_message(
         elif isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(content)
+            target.write_text(content.replace("{folder}", str(project.folder)))
     args = tuple(arg.format(**fill) for arg in bad.args)
     files = sorted(project.versions.iterdir())
 
