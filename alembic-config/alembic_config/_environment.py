@@ -68,6 +68,7 @@ from alembic_config._names import (
 from alembic_config._partial import (
     drop_marker_if_empty,
     marker_table,
+    partial_after_failure,
     require_no_partial_state,
     set_marker,
     uses_marker,
@@ -366,7 +367,12 @@ class MigrationEnvironment:
                 self._marker_plan = list(plan)
                 revision, direction = plan[0]
                 self._checked(conn, lambda: set_marker(conn, revision, direction, table, schema))
-            yield
+            try:
+                yield
+            except Exception as exc:
+                if marked and self._marker_plan:  # the failing revision was never stamped
+                    exc.add_note(partial_after_failure(*self._marker_plan[0]))
+                raise
             if marked and not self._marker_plan:
                 self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.safety.conftest import ProjectFactory
-from tests.safety.harness import HEAD, REVISIONS, connect
+from tests.safety.harness import HEAD, REVISIONS, connect, table_names, write_revision
 from tests.support.databases import MARIADB_ADMIN_URL, TestDatabase, require_server
 
 CASE_TIMEOUT = 5
@@ -632,3 +632,35 @@ def test_triple_quotes_in_a_message_are_escaped_not_code(
     assert docstring is not None
     assert docstring.splitlines()[0] == text
     assert [type(node).__name__ for node in module.body[:2]] == ["Expr", "ImportFrom"]
+
+
+FAILING_BODY = """
+
+def upgrade() -> None:
+    op.create_table("half", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute(sa.text("SELECT * FROM safety_no_such_table"))
+
+
+def downgrade() -> None:
+    op.drop_table("half")
+"""
+
+
+def test_the_run_that_fails_mid_revision_on_mariadb_says_it_left_a_partial_state(
+    make_project: ProjectFactory, mariadb_database: TestDatabase
+) -> None:
+    project = make_project(mariadb_database)
+    write_revision(project.versions, "s4_fails", HEAD, FAILING_BODY, "fails half-way")
+
+    result = project.run("db", "upgrade", timeout=60)
+
+    assert result.returncode == 8, result.describe()
+    assert (
+        "the database is now in a partial state: revision s4_fails (upgrade) was started and "
+        "never stamped; MySQL and MariaDB cannot roll DDL back, so part of it may be applied. "
+        "Inspect the schema, finish or undo that revision by hand, then clear the marker: "
+        "'mindmirror db repair --yes' (with '--stamp REVISION' to record the revision the schema "
+        "now matches)"
+    ) in result.lines, result.describe()
+    assert "Traceback" not in result.output
+    assert "half" in table_names(mariadb_database.url)
