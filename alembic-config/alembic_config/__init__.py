@@ -47,12 +47,14 @@ if TYPE_CHECKING:
         DropRequestError,
         EnvironmentFileError,
         IncompleteMetadataError,
+        InvalidEnvironmentFileError,
         InvalidNameError,
         LockTimeoutError,
         MissingDriverError,
         NoServicesError,
         PartialStateError,
         ProductionGuardError,
+        RevisionFileError,
         RevisionLocationError,
         ServiceLoadError,
         UnknownRevisionError,
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
         Touched,
         describe_operation,
     )
+    from alembic_config._locations import check_version_locations
     from alembic_config._locking import LOCK_TIMEOUT_ENV
     from alembic_config._names import validate_identifier, validate_revision_id
     from alembic_config._operations import RecordedRevision, record_revision
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from alembic_config._planning import MigrationPlan, PlannedStep
     from alembic_config._revisions import require_known_revisions
     from alembic_config._scope import OwnershipReport
+    from alembic_config._scripts import load_revisions
     from alembic_config._state import (
         get_catalog,
         get_conflicts,
@@ -152,10 +156,12 @@ _EXPORTS = {
     "DatabaseUrlError": "_errors",
     "EnvironmentFileError": "_errors",
     "IncompleteMetadataError": "_errors",
+    "InvalidEnvironmentFileError": "_errors",
     "InvalidNameError": "_errors",
     "LockTimeoutError": "_errors",
     "MissingDriverError": "_errors",
     "PartialStateError": "_errors",
+    "RevisionFileError": "_errors",
     "RevisionLocationError": "_errors",
     "ServiceLoadError": "_errors",
     "UnknownRevisionError": "_errors",
@@ -177,6 +183,8 @@ _EXPORTS = {
     "get_table_names": "_state",
     "get_table_owners": "_state",
     "load_all_models": "_state",
+    "check_version_locations": "_locations",
+    "load_revisions": "_scripts",
     "DATABASE_URL_ENV": "_urls",
     "ResolvedUrl": "_urls",
     "load_dotenv_files": "_urls",
@@ -207,6 +215,7 @@ __all__ = [
     "EnvironmentFileError",
     "GateFinding",
     "IncompleteMetadataError",
+    "InvalidEnvironmentFileError",
     "InvalidNameError",
     "LeftAlone",
     "LockTimeoutError",
@@ -223,6 +232,7 @@ __all__ = [
     "RecordedOwner",
     "RecordedRevision",
     "ResolvedUrl",
+    "RevisionFileError",
     "RevisionLocationError",
     "ServiceFailure",
     "ServiceInfo",
@@ -234,6 +244,7 @@ __all__ = [
     "UnknownServiceError",
     "UnsafeMigrationError",
     "__version__",
+    "check_version_locations",
     "clear_partial_state",
     "describe_operation",
     "discover_services",
@@ -247,6 +258,7 @@ __all__ = [
     "get_table_owners",
     "load_all_models",
     "load_dotenv_files",
+    "load_revisions",
     "loaded_dotenv_files",
     "mask_url",
     "metadata",

@@ -150,6 +150,15 @@ class EnvironmentFileError(AlembicConfigError):
         self.searched_from = searched_from
 
 
+class InvalidEnvironmentFileError(AlembicConfigError):
+    """An environment file (``.env``, ``.env.NAME``) that is not a readable file of NAME=value."""
+
+    def __init__(self, message: str, *, path: str, line: int | None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
 class LockTimeoutError(AlembicConfigError):
     """The migration lock was not acquired within its timeout; nothing was changed."""
 
@@ -175,6 +184,15 @@ class InvalidNameError(AlembicConfigError):
     def __init__(self, message: str, *, value: str) -> None:
         super().__init__(message)
         self.value = value
+
+
+class RevisionFileError(AlembicConfigError):
+    """A revision file that does not load, or a ``down_revision`` that names no revision."""
+
+    def __init__(self, message: str, *, path: str, revision: str | None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.revision = revision
 
 
 class UnknownRevisionError(AlembicConfigError):

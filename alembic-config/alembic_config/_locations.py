@@ -32,6 +32,8 @@ def check_version_locations(config: Config) -> None:
     raw = config.get_main_option("version_locations")
     separator = (config.get_main_option("path_separator") or "").strip()
     splits_on_colon = separator == ":" or (separator == "os" and os.pathsep == ":")
+    if raw:
+        _refuse_spaces_not_split(raw, separator)
     if not raw or not splits_on_colon:
         return
     broken = [name for name in _RESOURCE.findall(raw) if _is_package(name)]
@@ -52,3 +54,31 @@ def _is_package(name: str) -> bool:
         return find_spec(name.split(".", maxsplit=1)[0]) is not None
     except (ImportError, ValueError):
         return False
+
+
+_SEPARATORS = {"os": os.pathsep, ":": ":", ";": ";", "newline": "\n"}
+
+
+def _refuse_spaces_not_split(raw: str, separator: str) -> None:
+    """Refuse folders listed with spaces under a separator that is not a space.
+
+    ``version_locations = a/versions b/versions`` under ``path_separator = os``
+    is one folder named ``a/versions b/versions``, which does not exist;
+    Alembic skips it without a word and finds no revision.
+    """
+    split_on = _SEPARATORS.get(separator)
+    if split_on is None:
+        return
+    for location in (part.strip() for part in raw.split(split_on)):
+        pieces = location.split()
+        if len(pieces) < 2 or os.path.isdir(location):
+            continue
+        if all(os.path.isdir(piece) or _RESOURCE.match(piece) for piece in pieces):
+            raise RevisionLocationError(
+                f"version_locations = {raw} is read as one folder {location!r} "
+                f"(path_separator = {separator}), which does not exist, so Alembic would "
+                "silently find no revision there. Set 'path_separator = space' in the "
+                "[alembic] section (or 'newline', with one location per line, when a path "
+                "contains spaces).",
+                path=raw,
+            )

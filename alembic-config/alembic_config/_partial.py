@@ -125,6 +125,17 @@ def require_no_partial_state(
     )
 
 
+def partial_after_failure(revision: str, direction: str) -> str:
+    """What to tell the run whose revision failed half-way on MySQL / MariaDB."""
+    return (
+        f"the database is now in a partial state: revision {revision} ({direction}) was started "
+        "and never stamped; MySQL and MariaDB cannot roll DDL back, so part of it may be "
+        "applied. Inspect the schema, finish or undo that revision by hand, then clear the "
+        "marker: 'mindmirror db repair --yes' (with '--stamp REVISION' to record the revision "
+        "the schema now matches)"
+    )
+
+
 def set_marker(
     conn: Connection,
     revision: str | None,

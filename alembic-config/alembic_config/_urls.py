@@ -13,18 +13,24 @@ interpolate a ``%`` in a password) and is only ever shown masked.
 from __future__ import annotations
 
 import importlib.util
+import io
 import logging
 import os
 import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote_plus
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from alembic_config._errors import DatabaseUrlError, EnvironmentFileError, MissingDriverError
+from alembic_config._errors import (
+    DatabaseUrlError,
+    EnvironmentFileError,
+    InvalidEnvironmentFileError,
+    MissingDriverError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +46,27 @@ _DRIVERS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 # asynchronous drivers an application may use; migrations run synchronously
 _ASYNC_DRIVERS = {"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite"}
-_UNPARSED_PASSWORD = re.compile(r"(?P<head>://[^:/@?#]*:).*(?P<tail>@[^@]*)$", re.DOTALL)
 # what SQLAlchemy's parser reads as host, port and database once a password has ended at the
 # first '@': another '@' there means the password itself holds an '@' that was not URL-encoded
 _AFTER_PASSWORD = re.compile(r"^[\w+]+://[^:/]*:[^@]*@(?P<rest>[^?]*)", re.DOTALL)
 _URL_SHAPE = "dialect[+driver]://user:password@host:port/database"
+# query parameters that carry a secret: libpq's password, MySQL drivers' passwd, ODBC's pwd...
+_SECRET_PARAMETER = re.compile(
+    r"^(password|passwd|pwd|pass|sslpassword|secret|token|auth_token|access_token|api_key|"
+    r"apikey|client_secret)$|password|secret",
+    re.IGNORECASE,
+)
+# a query parameter in a URL's text (parsed or not): its name and its value up to '&' or '#'
+_QUERY_PARAMETER = re.compile(r"(?P<head>[?&;](?P<key>[^=&#?;]*)=)(?P<value>[^&#;]*)")
+# a URL that does not parse, read loosely: a scheme, any separator, a user, ':', a password, '@'
+_LOOSE_USERINFO = re.compile(
+    r"^(?P<head>\s*[A-Za-z][\w+.\-]*:?/*[^:/@?#]*)(?P<password>:.*)?@(?P<tail>[^@]*)$", re.DOTALL
+)
+_SCHEME_AND_USER = re.compile(r"^\s*[A-Za-z][\w+.\-]*(://|//|:/)[^:/@?#]*$")
+# what is left of '://' when it was mistyped: 'postgresql//', 'postgresql:/', 'postgresql:u'
+_BROKEN_SEPARATOR = re.compile(
+    r"^\s*(?P<scheme>[A-Za-z][\w.\-]*(\+[\w.\-]+)?)(?P<sep>//|:/(?!/)|:(?!//))"
+)
 
 _loaded_dotenv: list[Path] = []
 
@@ -58,17 +80,28 @@ class ResolvedUrl:
 
     @property
     def masked(self) -> str:
-        """The URL with its password replaced by ``***``."""
-        return self.url.render_as_string(hide_password=True)
+        """The URL with its password (user info and query parameters) replaced by ``***``."""
+        return mask_url(self.url)
 
     @property
     def backend(self) -> str:
         """The dialect name: ``postgresql``, ``mysql``, ``mariadb``, ``sqlite``..."""
         return self.url.get_backend_name()
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The password of the user info and the values of secret query parameters."""
+        found = [str(self.url.password)] if self.url.password else []
+        for key, value in self.url.query.items():
+            if _SECRET_PARAMETER.search(key):
+                found.extend([value] if isinstance(value, str) else value)
+        return tuple(secret for secret in found if secret)
+
     def redact(self, text: str) -> str:
-        """``text`` with every spelling of this URL's password replaced by ``***``."""
-        return redact_password(text, self.url.password)
+        """``text`` with every spelling of this URL's secrets replaced by ``***``."""
+        for secret in self.secrets:
+            text = redact_password(text, secret)
+        return text
 
     def __str__(self) -> str:
         return self.masked
@@ -77,33 +110,59 @@ class ResolvedUrl:
         return f"ResolvedUrl({self.masked!r}, source={self.source!r})"
 
 
+def _spellings(password: str) -> set[str]:
+    """How a password may be written: raw, URL-quoted, form-quoted, in upper or lower hex."""
+    quoted = {quote(password, safe=""), quote(password), quote_plus(password)}
+    lower = {re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), q) for q in quoted}
+    return {password, *quoted, *lower}
+
+
 def redact_password(text: str, password: str | None) -> str:
     """Replace ``password`` (raw, URL-quoted and form-quoted) in ``text`` by ``***``."""
     if not password:
         return text
-    for spelling in sorted({password, quote(password, safe=""), quote_plus(password)}, key=len)[
-        ::-1
-    ]:
+    for spelling in sorted(_spellings(password), key=len, reverse=True):
         text = text.replace(spelling, MASK)
     return text
 
 
 def mask_url(raw: str | URL) -> str:
-    """A URL safe to show: the password replaced by ``***``, even when the URL does not parse."""
+    """A URL safe to show: every password replaced by ``***``, even when the URL does not parse.
+
+    Masked: the password of the user info and the value of every query
+    parameter that carries a secret (``password``, ``passwd``, ``pwd``...).
+    """
     if isinstance(raw, URL):
-        return raw.render_as_string(hide_password=True)
+        return _mask_query(raw.render_as_string(hide_password=True))
     if _unencoded_at_in_password(raw):
         # parsed, the password would end at its own '@' and the rest of it show as the host
         return _mask_unparsed(raw)
     try:
-        return make_url(raw).render_as_string(hide_password=True)
+        return mask_url(make_url(raw))
     except (ArgumentError, ValueError, TypeError):
         return _mask_unparsed(raw)
 
 
+def _mask_query(text: str) -> str:
+    """Mask the value of every query parameter named like a secret."""
+
+    def mask(match: re.Match[str]) -> str:
+        secret = _SECRET_PARAMETER.search(unquote_plus(match["key"]))
+        return f"{match['head']}{MASK}" if secret else match[0]
+
+    return _QUERY_PARAMETER.sub(mask, text)
+
+
 def _mask_unparsed(raw: str) -> str:
-    """Mask everything between the user name and the last ``@``."""
-    return _UNPARSED_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['tail']}", raw)
+    """Mask everything between the user name and the last ``@``, and secret parameters."""
+    if "@" in raw:
+        loose = _LOOSE_USERINFO.match(raw)
+        if loose is not None and loose["password"] is not None:
+            raw = f"{loose['head']}:{MASK}@{loose['tail']}"
+        elif loose is None or not _SCHEME_AND_USER.match(loose["head"]):
+            # no telling the user from the password: hide all that comes before the last '@'
+            raw = f"{MASK}@{raw.rpartition('@')[2]}"
+    return _mask_query(raw)
 
 
 def _unencoded_at_in_password(raw: str) -> bool:
@@ -127,6 +186,13 @@ def normalize_url(raw: str | URL) -> URL:
         raise DatabaseUrlError(
             f"the database URL is empty; expected {_URL_SHAPE}", masked_url=masked
         )
+    broken = _BROKEN_SEPARATOR.match(raw) if isinstance(raw, str) else None
+    if broken is not None and "://" not in raw:
+        raise DatabaseUrlError(
+            f"malformed database URL {masked}: the dialect must be followed by '://' "
+            f"(found {broken['sep']!r}); expected {_URL_SHAPE}",
+            masked_url=masked,
+        )
     if isinstance(raw, str) and _unencoded_at_in_password(raw):
         raise DatabaseUrlError(
             f"malformed database URL {masked}: the password contains an '@' that is not "
@@ -144,6 +210,7 @@ def normalize_url(raw: str | URL) -> URL:
             "in the password URL-encoded (e.g. %40 for @)",
             masked_url=masked,
         ) from None
+    _require_valid_port(url, masked)
     if url.drivername.split("+")[0] == "postgres":
         url = url.set(drivername="postgresql" + url.drivername[len("postgres") :])
     backend, _, driver = url.drivername.partition("+")
@@ -167,6 +234,15 @@ def normalize_url(raw: str | URL) -> URL:
     return url
 
 
+def _require_valid_port(url: URL, masked: str) -> None:
+    """A port outside 1-65535 is a typo in the URL, not an unreachable database."""
+    if url.port is not None and not 0 < url.port < 65536:
+        raise DatabaseUrlError(
+            f"malformed database URL {masked}: port {url.port} is not between 1 and 65535",
+            masked_url=masked,
+        )
+
+
 def default_url(cwd: Path | None = None) -> URL:
     """The embedded default: a SQLite file named ``mindmirror.db`` in the working directory."""
     path = (cwd or Path.cwd()) / DEFAULT_SQLITE_FILE
@@ -188,7 +264,14 @@ def resolve_database_url(
     if environ is None:
         load_dotenv_files(cwd=cwd)
         environ = os.environ
-    raw = environ.get(DATABASE_URL_ENV, "").strip()
+    raw = environ.get(DATABASE_URL_ENV)
+    if raw is not None and not raw.strip():
+        # set but blank is a mistake (an unset secret in CI...), not a wish for the default
+        raise DatabaseUrlError(
+            f"{DATABASE_URL_ENV} is set but empty; set it to a database URL ({_URL_SHAPE}), "
+            "or unset it to use sqlalchemy.url or the default SQLite file",
+            masked_url="",
+        )
     if raw:
         return ResolvedUrl(normalize_url(raw), source=DATABASE_URL_ENV)
     if ini_url and ini_url.strip():
@@ -201,7 +284,56 @@ def _find_upwards(name: str, start: Path) -> Path | None:
         candidate = folder / name
         if candidate.is_file():
             return candidate
+        if candidate.exists():
+            # a folder (or a socket...) where the file should be: skipping it would
+            # silently read another .env further up, or none
+            raise InvalidEnvironmentFileError(
+                f"{candidate} is not a file; remove it or make it a file of NAME=value lines",
+                path=str(candidate),
+                line=None,
+            )
     return None
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """The variables of one environment file; a line that does not parse is an error."""
+    from dotenv.parser import parse_stream
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidEnvironmentFileError(
+            f"{path} is not UTF-8 text (byte {exc.start}); write it as NAME=value lines",
+            path=str(path),
+            line=None,
+        ) from None
+    except OSError as exc:
+        raise InvalidEnvironmentFileError(
+            f"cannot read {path}: {exc.strerror}", path=str(path), line=None
+        ) from None
+    if "\x00" in text:  # no environment variable can hold one
+        raise InvalidEnvironmentFileError(
+            f"{path} holds a NUL byte (byte {text.index(chr(0))}): it is not a text file; "
+            "write it as NAME=value lines",
+            path=str(path),
+            line=None,
+        )
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        original = binding.original.string
+        # a statement starts with the blank lines before it
+        line = binding.original.line + len(original) - len(original.lstrip("\r\n"))
+        if binding.error:
+            # the line itself is not shown: it may hold a secret
+            raise InvalidEnvironmentFileError(
+                f"{path}, line {line}: cannot parse this line (an unterminated quote?); "
+                "write NAME=value, quoting a value with ' or \" on both sides",
+                path=str(path),
+                line=line,
+            )
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
+    return values
 
 
 def load_dotenv_files(
@@ -215,11 +347,15 @@ def load_dotenv_files(
     Variables already set win; ``.env.<env_name>`` wins over ``.env``. Returns the
     files read. A named environment whose file is missing is an error.
     """
-    from dotenv import dotenv_values
-
     start = (cwd or Path.cwd()).resolve()
     target = os.environ if environ is None else environ
     files: list[Path] = []
+    if env_name is not None and not env_name.strip():
+        raise EnvironmentFileError(
+            "the environment name is empty; name the environment whose .env.NAME to load",
+            name=env_name,
+            searched_from=str(start),
+        )
     if env_name:
         named = _find_upwards(f".env.{env_name}", start)
         if named is None:
@@ -233,8 +369,8 @@ def load_dotenv_files(
     if plain is not None:
         files.append(plain)
     for path in files:
-        for key, value in dotenv_values(path).items():
-            if value is not None and key not in target:
+        for key, value in _read_dotenv(path).items():
+            if key not in target:
                 target[key] = value
         if path not in _loaded_dotenv:
             _loaded_dotenv.append(path)

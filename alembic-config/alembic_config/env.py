@@ -11,6 +11,7 @@ from alembic import context
 
 from alembic_config._environment import MigrationEnvironment, reporting_errors
 from alembic_config._locations import check_version_locations
+from alembic_config._scripts import load_revisions
 
 environment = MigrationEnvironment(context.config)
 environment.configure_logging()
@@ -45,6 +46,7 @@ def run_migrations_online() -> None:
 
 with reporting_errors():
     check_version_locations(context.config)  # before Alembic skips a broken location
+    load_revisions(context.script)  # a broken revision file or graph: a message, not a traceback
     if context.is_offline_mode():
         run_migrations_offline()
     else:

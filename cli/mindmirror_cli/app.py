@@ -79,7 +79,7 @@ class App:
         from alembic_config import MigrationEnvironment, ResolvedUrl, normalize_url
 
         self.load_environment()
-        if self.settings.database_url:
+        if self.settings.database_url is not None:  # '' is a mistake, not a default
             resolved = ResolvedUrl(normalize_url(self.settings.database_url), "--database-url")
         else:
             resolved = MigrationEnvironment(self.config).url
@@ -109,6 +109,7 @@ class App:
         from alembic.config import Config
 
         from mindmirror_cli.errors import BadInput
+        from mindmirror_cli.ini import check_config
 
         path = self.ini_path
         if path is not None and not path.is_file():
@@ -119,7 +120,7 @@ class App:
             config.set_main_option("path_separator", "os")
             config.set_main_option("revision_environment", "true")
         config.attributes["configure_logger"] = False
-        return config
+        return check_config(config)
 
     def alembic_config(self, **attributes: Any) -> Config:
         """The Config with the URL and the catalog handed to ``env.py`` through its attributes."""
@@ -148,8 +149,12 @@ class App:
     def script(self) -> ScriptDirectory:
         """The revision scripts (shipped ``versions/`` and any ``version_locations``)."""
         from alembic.script import ScriptDirectory
+        from alembic_config import check_version_locations, load_revisions
 
-        return ScriptDirectory.from_config(self.config)
+        check_version_locations(self.config)
+        script = ScriptDirectory.from_config(self.config)
+        load_revisions(script)
+        return script
 
     # -- services ------------------------------------------------------------------------------
     def catalog_factory(self) -> Catalog:

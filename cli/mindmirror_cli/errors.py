@@ -63,8 +63,18 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
     """Turn any error the commands may meet into a message and an exit code.
 
     Returns ``None`` for errors that are bugs (they keep their traceback).
-    ``redact`` is a callable removing the database password from a text.
+    ``redact`` is a callable removing the database password from a text. Notes
+    added on the way up (a revision left partial...) follow the message.
     """
+    failure = _classify(exc, redact=redact)
+    notes = [str(note) for error in _chain(exc) for note in getattr(error, "__notes__", ())]
+    if failure is None or not notes:
+        return failure
+    text = "\n".join([failure.message, *notes])
+    return Failure(str(redact(text)) if callable(redact) else text, failure.exit_code)
+
+
+def _classify(exc: BaseException, *, redact: object = None) -> Failure | None:
     import alembic_config as ac
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
@@ -110,7 +120,7 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.UNSAFE
     if isinstance(error, ac.DropRequestError | ac.ProductionGuardError):
         return ExitCode.USAGE
-    if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError):
+    if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError | ac.RevisionFileError):
         return ExitCode.REVISION_GRAPH
     if isinstance(error, ac.LockTimeoutError):
         return ExitCode.LOCK_TIMEOUT
@@ -120,7 +130,13 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(error, ac.MissingDriverError):
         return ExitCode.CONFIGURATION
-    if isinstance(error, ac.DatabaseUrlError | ac.UnknownServiceError | ac.EnvironmentFileError):
+    if isinstance(
+        error,
+        ac.DatabaseUrlError
+        | ac.UnknownServiceError
+        | ac.EnvironmentFileError
+        | ac.InvalidEnvironmentFileError,
+    ):
         return ExitCode.USAGE
     return ExitCode.CONFIGURATION
 

@@ -324,14 +324,22 @@ def test_the_default_is_a_sqlite_file_in_the_working_directory(
     assert resolved.url.render_as_string() == f"sqlite:///{tmp_path}/mindmirror.db"
 
 
-def test_an_empty_database_url_variable_counts_as_unset(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("value", ["", "   "])
+def test_a_blank_database_url_variable_is_refused_not_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("")
-    monkeypatch.setenv("DATABASE_URL", "  ")
+    monkeypatch.setenv("DATABASE_URL", value)
 
-    assert environment(tmp_path, ini=True).url.source == "sqlalchemy.url"
+    with pytest.raises(DatabaseUrlError) as raised:
+        _ = environment(tmp_path, ini=True).url
+
+    assert str(raised.value) == (
+        "DATABASE_URL is set but empty; set it to a database URL "
+        "(dialect[+driver]://user:password@host:port/database), or unset it to use "
+        "sqlalchemy.url or the default SQLite file"
+    )
 
 
 @pytest.mark.parametrize("where", [".", "parent", "grandparent"])

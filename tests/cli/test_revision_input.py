@@ -32,8 +32,6 @@ def mm(sqlite_database: TestDatabase, make_cli: MakeCli) -> Mindmirror:
         "\\\"\"\" escaped quotes \\'''",
         "${message} <% import os %> mako syntax",
         "unicode: é, ü, 日本",
-        "a tab\tinside",
-        "two lines\nthe second",
     ],
     ids=lambda message: repr(message)[:30],
 )
@@ -64,8 +62,11 @@ def test_message_is_kept_verbatim_as_text(mm: Mindmirror, message: str) -> None:
         ),
         ("bell \x07", "error: the revision message contains control characters"),
         ("escape \x1b[31m red", "error: the revision message contains control characters"),
+        # the message is the docstring's first line and the file name: one line, no tab
+        ("a tab\tinside", "error: the revision message contains control characters"),
+        ("two lines\nthe second", "error: the revision message contains control characters"),
     ],
-    ids=["empty", "blank", "too-long", "bell", "escape"],
+    ids=["empty", "blank", "too-long", "bell", "escape", "tab", "newline"],
 )
 def test_bad_messages_are_refused(mm: Mindmirror, message: str, error: str) -> None:
     refused = expect(mm("db", "revision", "-m", message), 2)

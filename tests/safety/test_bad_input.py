@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.safety.conftest import ProjectFactory
-from tests.safety.harness import HEAD, REVISIONS, connect
+from tests.safety.harness import HEAD, REVISIONS, connect, table_names, write_revision
 from tests.support.databases import MARIADB_ADMIN_URL, TestDatabase, require_server
 
 CASE_TIMEOUT = 5
@@ -52,6 +52,20 @@ class Bad:
     ini: str = ""
     setup: str = ""
     needs: str = ""  # a database server that must run (the case talks to it)
+    #: files written into the project before the command ({folder}: the project's folder)
+    files: dict[str, str | bytes] = field(default_factory=dict)
+
+
+def _revision_source(revision: str, down: str, body: str) -> str:
+    """A revision file whose ``upgrade`` runs ``body`` (on line 35 of the file)."""
+    header = f'"""{revision}\n\nRevision ID: {revision}\n"""\n'
+    padding = "\n" * (36 - header.count("\n") - 12)
+    return (
+        f"{header}{padding}import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = {revision!r}\ndown_revision = {down!r}\nbranch_labels = None\n"
+        f"depends_on = None\n\n\ndef upgrade() -> None:\n    {body}\n\n\n"
+        "def downgrade() -> None:\n    pass\n"
+    )
 
 
 def url(value: str, code: int, message: str, *, needs: str = "") -> Bad:
@@ -74,6 +88,72 @@ def ini_name(line: str, what: str, value: str, *, tool: str = "mindmirror") -> B
     if tool == "alembic":
         return Bad(("upgrade", "head"), 255, f"FAILED: {said}", tool=tool, ini=line)
     return Bad(("db", "upgrade", "head"), 2, f"error: {said}", ini=line)
+
+
+MALFORMED_SEPARATOR = (
+    "malformed database URL {}: the dialect must be followed by '://' (found {!r}); expected "
+    "dialect[+driver]://user:password@host:port/database"
+)
+BLANK_VARIABLE = (
+    "DATABASE_URL is set but empty; set it to a database URL "
+    "(dialect[+driver]://user:password@host:port/database), or unset it to use sqlalchemy.url or "
+    "the default SQLite file"
+)
+ORPHAN = (
+    "revision s4_orphan ({folder}/versions/s4_orphan.py) names 'f00dcafe0404' as its "
+    "down_revision, and no revision file defines 'f00dcafe0404': restore that revision file, or "
+    "correct down_revision"
+)
+BROKEN = (
+    "cannot load the revision file {folder}/versions/s4_broken.py, line 35: SyntaxError: '(' "
+    "was never closed; fix that file (or move it out of the versions folder) and run the "
+    "command again"
+)
+UNTERMINATED = (
+    "{folder}/.env, line 2: cannot parse this line (an unterminated quote?); write NAME=value, "
+    "quoting a value with ' or \" on both sides"
+)
+EXISTING_ID = "revision id 's1_counter' already exists; choose another --rev-id (or leave it out)"
+CONTROL = "the revision message contains control characters"
+NOT_SPLIT_INI = (
+    "[alembic]\nscript_location = alembic_config:\npath_separator = os\n"
+    "version_locations = {folder}/versions {folder}/more\n"
+)
+NOT_SPLIT = (
+    "version_locations = {folder}/versions {folder}/more is read as one folder "
+    "'{folder}/versions {folder}/more' (path_separator = os), which does not exist, so Alembic "
+    "would silently find no revision there. Set 'path_separator = space' in the [alembic] "
+    "section (or 'newline', with one location per line, when a path contains spaces)."
+)
+ORPHAN_FILE = _revision_source("s4_orphan", "f00dcafe0404", "pass")
+BROKEN_FILE = _revision_source("s4_broken", HEAD, 'op.execute("SELECT 1"')
+
+
+def separator(value: str, masked: str, found: str, *, tool: str = "mindmirror") -> Bad:
+    said = MALFORMED_SEPARATOR.format(masked, found)
+    if tool == "alembic":
+        return Bad(
+            ("upgrade", "head"), 255, f"FAILED: {said}", env={"DATABASE_URL": value}, tool=tool
+        )
+    return url(value, 2, f"error: {said}")
+
+
+def both(
+    name: str, case: Bad, alembic_args: tuple[str, ...], alembic_message: str
+) -> dict[str, Bad]:
+    """The case under mindmirror, and under stock alembic (``FAILED: ...``, exit 255)."""
+    stock = Bad(
+        alembic_args,
+        255,
+        f"FAILED: {alembic_message}",
+        case.env,
+        "alembic",
+        case.ini,
+        case.setup,
+        case.needs,
+        case.files,
+    )
+    return {name: case, f"alembic-{name}": stock}
 
 
 CASES: dict[str, Bad] = {
@@ -169,6 +249,179 @@ CASES: dict[str, Bad] = {
         "nosuchdialect://u:secret@h/db",
         2,
         "error: unknown database dialect or driver 'nosuchdialect' in nosuchdialect://u:***@h/db",
+    ),
+    # -- passwords in query parameters (issue 15, case 1): masked everywhere ------------------
+    "url-query-password-postgresql": url(
+        "postgresql://postgres@127.0.0.1:1/db?password=Sekr3tQ",
+        4,
+        "error: cannot connect to postgresql+psycopg://postgres@127.0.0.1:1/db?password=***: "
+        + PG_REFUSED,
+    ),
+    "url-query-passwd-mariadb": url(
+        "mysql://root@127.0.0.1:1/db?passwd=Sekr3tQ",
+        4,
+        "error: cannot connect to mysql+pymysql://root@127.0.0.1:1/db?passwd=***: (2003, \"Can't "
+        "connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused)\")",
+    ),
+    "alembic-url-query-password-postgresql": Bad(
+        ("upgrade", "head"),
+        255,
+        "FAILED: cannot connect to postgresql+psycopg://postgres@127.0.0.1:1/db?password=***: "
+        + PG_REFUSED,
+        env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/db?password=Sekr3tQ"},
+        tool="alembic",
+    ),
+    # -- a mistyped '://' (case 2) ------------------------------------------------------------
+    "url-separator-double-slash": separator(
+        "postgresql//u:Sekr3tQ@h/d", "postgresql//u:***@h/d", "//"
+    ),
+    "url-separator-colon-slash": separator(
+        "postgresql:/u:Sekr3tQ@h/d", "postgresql:/u:***@h/d", ":/"
+    ),
+    "url-separator-colon": separator("postgresql:u:Sekr3tQ@h/d", "postgresql:u:***@h/d", ":"),
+    "url-separator-driver": separator(
+        "postgresql+psycopg//u:Sekr3tQ@h/d", "postgresql+psycopg//u:***@h/d", "//"
+    ),
+    "alembic-url-separator-double-slash": separator(
+        "postgresql//u:Sekr3tQ@h/d", "postgresql//u:***@h/d", "//", tool="alembic"
+    ),
+    "alembic-url-separator-colon": separator(
+        "postgresql:u:Sekr3tQ@h/d", "postgresql:u:***@h/d", ":", tool="alembic"
+    ),
+    # -- a blank URL, a broken .env (cases 3, 4) ----------------------------------------------
+    "url-option-empty": url(
+        "",
+        2,
+        "error: the database URL is empty; expected "
+        "dialect[+driver]://user:password@host:port/database",
+    ),
+    **both(
+        "url-variable-empty",
+        Bad(("db", "upgrade"), 2, f"error: {BLANK_VARIABLE}", env={"DATABASE_URL": ""}),
+        ("upgrade", "head"),
+        BLANK_VARIABLE,
+    ),
+    **both(
+        "url-variable-blank",
+        Bad(("db", "upgrade"), 2, f"error: {BLANK_VARIABLE}", env={"DATABASE_URL": "   "}),
+        ("upgrade", "head"),
+        BLANK_VARIABLE,
+    ),
+    **both(
+        "dotenv-folder",
+        Bad(
+            ("db", "upgrade"),
+            2,
+            "error: {folder}/.env is not a file; remove it or make it a file of NAME=value lines",
+            files={".env/": ""},
+        ),
+        ("upgrade", "head"),
+        "{folder}/.env is not a file; remove it or make it a file of NAME=value lines",
+    ),
+    **both(
+        "dotenv-unterminated-quote",
+        Bad(("db", "upgrade"), 2, f"error: {UNTERMINATED}", files={".env": "A=1\nB='open\n"}),
+        ("upgrade", "head"),
+        UNTERMINATED,
+    ),
+    **both(
+        "dotenv-binary",
+        Bad(
+            ("db", "upgrade"),
+            2,
+            "error: {folder}/.env is not UTF-8 text (byte 1); write it as NAME=value lines",
+            files={".env": b"A\xff\xfe=1\n"},
+        ),
+        ("upgrade", "head"),
+        "{folder}/.env is not UTF-8 text (byte 1); write it as NAME=value lines",
+    ),
+    "env-name-empty": Bad(
+        ("--env", "", "db", "upgrade"),
+        2,
+        "error: the environment name is empty; name the environment whose .env.NAME to load",
+    ),
+    # -- revision files (cases 5, 6) ----------------------------------------------------------
+    **both(
+        "down-revision-missing-upgrade",
+        Bad(("db", "upgrade"), 7, f"error: {ORPHAN}", files={"versions/s4_orphan.py": ORPHAN_FILE}),
+        ("upgrade", "head"),
+        ORPHAN,
+    ),
+    **both(
+        "down-revision-missing-history",
+        Bad(("db", "history"), 7, f"error: {ORPHAN}", files={"versions/s4_orphan.py": ORPHAN_FILE}),
+        ("history",),
+        ORPHAN,
+    ),
+    "down-revision-missing-status": Bad(
+        ("db", "status"), 7, f"error: {ORPHAN}", files={"versions/s4_orphan.py": ORPHAN_FILE}
+    ),
+    **both(
+        "revision-syntax-error",
+        Bad(("db", "upgrade"), 7, f"error: {BROKEN}", files={"versions/s4_broken.py": BROKEN_FILE}),
+        ("upgrade", "head"),
+        BROKEN,
+    ),
+    # -- a file named in the URL, the ini (cases 7, 8) ----------------------------------------
+    "url-ssl-ca-missing": url(
+        "mysql://root@127.0.0.1:3306/test?ssl_ca=/nonexistent",
+        2,
+        "error: cannot connect to mysql+pymysql://root@127.0.0.1:3306/test?ssl_ca=%2Fnonexistent: "
+        "No such file or directory: a file named in the URL (ssl_ca) cannot be read; correct its "
+        "path",
+        needs="mariadb",
+    ),
+    "ini-script-location-missing-package": Bad(
+        ("db", "upgrade"),
+        3,
+        "error: script_location = no_such_pkg: in {folder}/alembic.ini names the package "
+        "'no_such_pkg', which is not installed; use 'script_location = alembic_config:' or "
+        "install it",
+        files={"alembic.ini": "[alembic]\nscript_location = no_such_pkg:\n"},
+    ),
+    "ini-binary": Bad(
+        ("db", "upgrade"),
+        3,
+        "error: {folder}/alembic.ini is not UTF-8 text (byte 9); write it as an Alembic ini file",
+        files={"alembic.ini": b"[alembic]\xff\xfe\n"},
+    ),
+    **both(
+        "ini-folders-not-split",
+        Bad(
+            ("db", "status"),
+            3,
+            f"error: {NOT_SPLIT}",
+            files={"alembic.ini": NOT_SPLIT_INI, "more/": ""},
+        ),
+        ("upgrade", "head"),
+        NOT_SPLIT,
+    ),
+    # -- an id that exists, a message on several lines (cases 10, 11) -------------------------
+    "rev-id-exists": Bad(
+        ("db", "revision", "-m", "x", "--rev-id", "s1_counter"),
+        2,
+        "error: revision id 's1_counter' already exists",
+    ),
+    "alembic-rev-id-exists": Bad(
+        ("revision", "-m", "x", "--rev-id", "s1_counter"),
+        255,
+        f"FAILED: {EXISTING_ID}",
+        tool="alembic",
+    ),
+    "message-newline": message("two\nlines", CONTROL),
+    "message-tab": message("a\ttab", CONTROL),
+    "alembic-message-newline": Bad(
+        ("revision", "-m", "two\nlines"), 255, f"FAILED: {CONTROL}", tool="alembic"
+    ),
+    "alembic-message-tab": Bad(
+        ("revision", "-m", "a\ttab"), 255, f"FAILED: {CONTROL}", tool="alembic"
+    ),
+    # -- a port out of range (case 12) --------------------------------------------------------
+    "url-port-out-of-range": url(
+        "postgresql://postgres:Sekr3tQ@127.0.0.1:99999/db",
+        2,
+        "error: malformed database URL postgresql://postgres:***@127.0.0.1:99999/db: port 99999 "
+        "is not between 1 and 65535",
     ),
     # -- revision ids: the CLI, and stock alembic through the shipped env.py --------------------
     "rev-id-quote": rev_id("a'b"),
@@ -335,8 +588,17 @@ def test_bad_input_exits_with_its_code_and_message(
     needs_user = any("{user}" in arg for arg in bad.args)
     fill = request.getfixturevalue("mariadb_user") if needs_user else {}
     project = make_project(sqlite_database, ini_extra=bad.ini)
+    fill = {**fill, "folder": str(project.folder)}
     if bad.setup == STAMPED:
         stamp_head(sqlite_database)
+    for name, content in bad.files.items():
+        target = project.folder / name
+        if name.endswith("/"):
+            target.mkdir()
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content.replace("{folder}", str(project.folder)))
     args = tuple(arg.format(**fill) for arg in bad.args)
     files = sorted(project.versions.iterdir())
 
@@ -345,6 +607,7 @@ def test_bad_input_exits_with_its_code_and_message(
     assert result.returncode == bad.code, result.describe()
     assert bad.message.format(**fill) in result.lines, result.describe()
     assert "Traceback" not in result.output
+    assert "Sekr3tQ" not in result.output
     assert sorted(project.versions.iterdir()) == files
 
 
@@ -369,3 +632,35 @@ def test_triple_quotes_in_a_message_are_escaped_not_code(
     assert docstring is not None
     assert docstring.splitlines()[0] == text
     assert [type(node).__name__ for node in module.body[:2]] == ["Expr", "ImportFrom"]
+
+
+FAILING_BODY = """
+
+def upgrade() -> None:
+    op.create_table("half", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute(sa.text("SELECT * FROM safety_no_such_table"))
+
+
+def downgrade() -> None:
+    op.drop_table("half")
+"""
+
+
+def test_the_run_that_fails_mid_revision_on_mariadb_says_it_left_a_partial_state(
+    make_project: ProjectFactory, mariadb_database: TestDatabase
+) -> None:
+    project = make_project(mariadb_database)
+    write_revision(project.versions, "s4_fails", HEAD, FAILING_BODY, "fails half-way")
+
+    result = project.run("db", "upgrade", timeout=60)
+
+    assert result.returncode == 8, result.describe()
+    assert (
+        "the database is now in a partial state: revision s4_fails (upgrade) was started and "
+        "never stamped; MySQL and MariaDB cannot roll DDL back, so part of it may be applied. "
+        "Inspect the schema, finish or undo that revision by hand, then clear the marker: "
+        "'mindmirror db repair --yes' (with '--stamp REVISION' to record the revision the schema "
+        "now matches)"
+    ) in result.lines, result.describe()
+    assert "Traceback" not in result.output
+    assert "half" in table_names(mariadb_database.url)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # alembic_version.version_num is VARCHAR(32); ids become file names and SQL literals
 REVISION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,31}")
 MAX_MESSAGE = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline or a tab too: the message is one line
 
 
 def validate_revision_id(rev_id: str) -> str:
