@@ -206,12 +206,23 @@ class Postgres:
         return self.psql(f"SHOW {name}").strip()
 
     def count_tables(self, database: str) -> int:
-        sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        sql = (
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+            f"AND {NOT_BOOKKEEPING.format(column='table_name')}"
+        )
         return int(self.psql(sql, database).strip())
 
 
+# alembic-config keeps its ownership and checksum records beside the version table; the
+# result checks count the services' tables and the version table, as for plain Alembic
+NOT_BOOKKEEPING = "{column} NOT LIKE 'alembic\\_version\\_%' ESCAPE '\\'"
+
+
 def sqlite_count_tables(path: Path) -> int:
-    sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    sql = (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+        f"AND {NOT_BOOKKEEPING.format(column='name')}"
+    )
     return int(check_call(["sqlite3", str(path), sql]).strip())
 
 
