@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class ChecksumMismatch:
         }
 
 
+@functools.cache
 def checksums_table(version_table: str = "alembic_version", schema: str | None = None) -> Table:
     """The checksum record that goes with ``version_table``."""
     return Table(
@@ -146,6 +148,25 @@ def record_checksums(
             {"revision": rev, "checksum": sum_, "algorithm": ALGORITHM, "applied_at": now}
             for rev, sum_ in sorted(rows.items())
         ],
+    )
+
+
+def insert_checksum(
+    conn: Connection,
+    revision: str,
+    checksum: str,
+    version_table: str = "alembic_version",
+    schema: str | None = None,
+) -> None:
+    """Record the checksum of a revision just applied, whose row was cleared beforehand."""
+    conn.execute(
+        checksums_table(version_table, schema).insert(),
+        {
+            "revision": revision,
+            "checksum": checksum,
+            "algorithm": ALGORITHM,
+            "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        },
     )
 
 

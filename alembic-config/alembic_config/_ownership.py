@@ -21,6 +21,7 @@ that no selected service defines:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class LeftAlone:
         return {"table": self.table, "services": list(self.services)}
 
 
+@functools.cache
 def owners_table(version_table: str = "alembic_version", schema: str | None = None) -> Table:
     """The ownership record that goes with ``version_table``."""
     return Table(
