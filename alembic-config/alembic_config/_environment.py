@@ -479,8 +479,6 @@ class MigrationEnvironment:
         created = self._checked(conn, lambda: ensure_owners_table(conn, table, schema))
         if not created or not plan.current:
             return
-        from sqlalchemy import inspect
-
         catalog = self.catalog()
         inspector = inspect(conn)
         schemas = {t.schema for t in catalog.metadata.tables.values()}
