@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
     from alembic_config._discovery import ServiceFailure
     from alembic_config._gate import GateFinding
+    from alembic_config.lint._model import LintFinding
 
 
 class AlembicConfigError(Exception):
@@ -296,3 +297,31 @@ class ProductionGuardError(AlembicConfigError):
             f"refusing to {command}: this environment is marked production ({variable}); "
             f"nothing was changed. After review, allow it for this run: {override}"
         )
+
+
+class LintSettingError(AlembicConfigError):
+    """A lint allowance naming an unknown rule, or allowing one without a reason."""
+
+    def __init__(self, message: str, *, rule: str, where: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.where = where
+
+
+class UnsafeLintError(AlembicConfigError):
+    """Error-level lint findings on a database marked production; nothing was applied."""
+
+    def __init__(self, findings: Sequence[LintFinding], *, command: str, marked: str) -> None:
+        self.findings = tuple(findings)
+        rules = sorted({f.rule for f in self.findings})
+        lines = [
+            f"refusing to {command}: error-level lint findings on a database marked "
+            f"production ({marked}); nothing was applied."
+        ]
+        lines += ["  " + line for f in self.findings for line in f.describe().splitlines()]
+        flags = " ".join(f"--allow-unsafe {r}" for r in rules)
+        lines.append(
+            "Either rewrite the revisions in the safe form each fix names, or, after review, "
+            f"pass {flags} (stock alembic: -x allow_unsafe={','.join(rules)})."
+        )
+        super().__init__("\n".join(lines))

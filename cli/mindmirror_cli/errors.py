@@ -116,8 +116,10 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
 
     if isinstance(error, ac.DatabaseConnectionError):
         return ExitCode.DATABASE_UNREACHABLE
-    if isinstance(error, ac.UnsafeMigrationError):
+    if isinstance(error, ac.UnsafeMigrationError | ac.UnsafeLintError):
         return ExitCode.UNSAFE
+    if isinstance(error, ac.LintSettingError):
+        return ExitCode.USAGE
     if isinstance(error, ac.DropRequestError | ac.ProductionGuardError):
         return ExitCode.USAGE
     if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError | ac.RevisionFileError):

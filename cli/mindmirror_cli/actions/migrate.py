@@ -113,14 +113,24 @@ def _reporting(reporter: StepReporter) -> dict[str, Any]:
     }
 
 
-def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationRun:
-    """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed."""
+def upgrade(
+    app: App,
+    target: str,
+    *,
+    allow_breaking: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> MigrationRun:
+    """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed.
+
+    ``extra``: more ``config.attributes`` for ``env.py`` (lint's production mark, overrides).
+    """
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
         attributes = _reporting(reporter)
+        attributes.update(extra or {})
         attributes["alembic_config.allow_breaking"] = allow_breaking
         command.upgrade(app.alembic_config(**attributes), target)
     run.seconds = time.perf_counter() - started
@@ -139,13 +149,20 @@ def downgrade(app: App, target: str) -> MigrationRun:
     return run
 
 
-def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationPlan:
-    """What an upgrade to ``target`` would do and what the impact gate says; runs nothing."""
+def plan(
+    app: App,
+    target: str,
+    *,
+    allow_breaking: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> MigrationPlan:
+    """What an upgrade to ``target`` would do and what the gate and lint say; runs nothing."""
     from alembic import command
 
     plans: list[MigrationPlan] = []
     config = app.alembic_config(
         **{
+            **(extra or {}),
             "alembic_config.plan_only": True,
             "alembic_config.on_plan": plans.append,
             "alembic_config.allow_breaking": allow_breaking,

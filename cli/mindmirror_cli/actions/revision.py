@@ -12,6 +12,7 @@ from mindmirror_cli.errors import BadInput
 
 if TYPE_CHECKING:
     from alembic_config import OwnershipReport
+    from alembic_config.lint import LintReport
 
     from mindmirror_cli.app import App
 
@@ -53,6 +54,7 @@ class NewRevision:
     revision: str | None
     path: str | None
     ownership: OwnershipReport | None = None
+    lint: LintReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -63,6 +65,8 @@ class NewRevision:
         }
         if self.ownership is not None:  # what an autogenerate left out, and why
             data.update(self.ownership.to_dict())
+        if self.lint is not None and self.path is not None:
+            data["lint"] = self.lint.to_dict()
         return data
 
 
@@ -88,9 +92,11 @@ def create_revision(
         require_selected(app.catalog, services)
     # only an autogenerate that finds nothing writes nothing; an empty revision is asked for
     reports: list[OwnershipReport] = []
+    linted: list[LintReport] = []
     attributes: dict[str, Any] = {
         "alembic_config.skip_empty": autogenerate,
         "alembic_config.on_ownership": reports.append,
+        "alembic_config.on_lint": linted.append,
         "alembic_config.drop": drop,
     }
     if services:
@@ -107,4 +113,5 @@ def create_revision(
     ownership = reports[-1] if reports else None
     if not scripts:
         return NewRevision(revision=None, path=None, ownership=ownership)
-    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership)
+    report = linted[-1] if linted else None
+    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, report)

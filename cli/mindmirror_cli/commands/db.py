@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from mindmirror_cli.app import App
+from mindmirror_cli.commands.lint import allow_unsafe_option, lint, lint_attributes, print_lint
 from mindmirror_cli.commands.options import (
     DIAGRAM_FORMATS,
     diagram_file_option,
@@ -99,7 +100,10 @@ def revision(
     Autogenerate compares only the tables the selected services own. Tables of
     installed services that are not selected are left alone; tables no installed
     service defines (orphans) are reported and never dropped unless named with
-    --drop. An autogenerate that finds no change writes nothing.
+    --drop. An autogenerate that finds no change writes nothing. On PostgreSQL,
+    indexes on existing tables are written CONCURRENTLY in an autocommit block
+    and foreign keys and checks NOT VALID, then validated; the lint findings of
+    the revision written are printed.
 
     \b
     Example:
@@ -129,6 +133,8 @@ def revision(
         app.output.info("No changes in schema detected; nothing written.")
     else:
         app.output.result(f"wrote {written.path}")
+        if written.lint is not None:
+            print_lint(app, written.lint, quiet_when_clean=True, stderr=True)
 
 
 def _print_ownership(app: App, report: object) -> None:
@@ -170,15 +176,21 @@ def allow_breaking_option(function: F) -> F:
 @click.argument("target", default="head")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @allow_breaking_option
+@allow_unsafe_option
 @json_option
 @pass_app
-def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -> None:
+def upgrade(
+    app: App, target: str, sql: bool, allow_breaking: tuple[str, ...], allow_unsafe: tuple[str, ...]
+) -> None:
     """Upgrade the database to TARGET (default: head), one revision at a time.
 
     Before anything runs, the operations of every pending revision are checked
     against every loaded service's models: dropping, renaming or narrowing what
     a service still maps or refers to is refused (exit 9) unless that service is
     named with --allow-breaking. 'mindmirror db plan' shows the same verdict.
+    The lint findings of the pending revisions are printed; on a database
+    marked production, error-level ones refuse the upgrade (exit 9) unless each
+    rule is named with --allow-unsafe.
 
     \b
     Example:
@@ -192,7 +204,9 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
         migrate.offline_sql(app, "upgrade", target)
         return
     app.output.info(f"upgrading {app.url.masked} to {target}")
-    run = migrate.upgrade(app, target, allow_breaking=allow_breaking)
+    run = migrate.upgrade(
+        app, target, allow_breaking=allow_breaking, extra=lint_attributes(app, allow_unsafe)
+    )
     if app.settings.json:
         app.output.data(run.to_dict())
         return
@@ -208,14 +222,18 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
 @click.command()
 @click.argument("target", default="head")
 @allow_breaking_option
+@allow_unsafe_option
 @json_option
 @pass_app
-def plan(app: App, target: str, allow_breaking: tuple[str, ...]) -> None:
+def plan(
+    app: App, target: str, allow_breaking: tuple[str, ...], allow_unsafe: tuple[str, ...]
+) -> None:
     """Show what 'db upgrade TARGET' would do, and whether the impact gate lets it; runs nothing.
 
     Lists the pending revisions, each operation with the service that owns the
-    table it touches, and the gate's findings. Exits 9 when the upgrade would be
-    refused: a CI job runs this before a deploy.
+    table it touches, the gate's findings and the lint findings. Exits 9 when
+    the upgrade would be refused (by the gate, or by error-level lint findings
+    on a database marked production): a CI job runs this before a deploy.
 
     \b
     Example:
@@ -225,11 +243,19 @@ def plan(app: App, target: str, allow_breaking: tuple[str, ...]) -> None:
     from mindmirror_cli.actions import migrate
     from mindmirror_cli.errors import CliError
 
-    found = migrate.plan(app, target, allow_breaking=allow_breaking)
+    attributes = lint_attributes(app, allow_unsafe)
+    attributes["alembic_config.on_lint"] = lambda _report: None  # printed with the plan
+    found = migrate.plan(app, target, allow_breaking=allow_breaking, extra=attributes)
     if app.settings.json:
         app.output.data(found.to_dict())
     else:
         _print_plan(app, found)
+        if found.lint is not None:
+            print_lint(app, found.lint)
+    if found.lint is not None and not found.refused:
+        from alembic_config.lint import enforce_report
+
+        enforce_report(found.lint, attributes, "upgrade")
     if found.refused:
         services = sorted({s for f in found.refused for s in f.services})
         raise CliError(
@@ -692,6 +718,7 @@ COMMANDS = [
     revision,
     upgrade,
     plan,
+    lint,
     downgrade,
     stamp,
     repair,
