@@ -74,6 +74,8 @@ def project_allows(config: Config | None) -> frozenset[str]:
     """The rules ``[mindmirror] lint_allow`` in the ini file allows for every revision."""
     if config is None or config.config_file_name is None:
         return frozenset()
+    if not config.file_config.has_section(INI_SECTION):
+        return frozenset()
     raw = config.get_section_option(INI_SECTION, INI_ALLOW)
     names = {n.strip() for n in re.split(r"[,\s]+", raw or "") if n.strip()}
     where = f"{config.config_file_name} [{INI_SECTION}] {INI_ALLOW}"

@@ -75,11 +75,15 @@ def lint(
     owners: Mapping[str, tuple[str, ...]] | None = None,
     allowances: Allowances | None = None,
     gate: Iterable[GateFinding] = (),
+    chained: bool = True,
 ) -> LintReport:
     """The findings of every rule that applies to ``dialect``, oldest revision first.
 
     ``facts`` says which tables exist (without it, every table is assumed to
     exist and each finding says so); ``owners`` maps tables to their services.
+    ``chained``: the revisions run one after the other now (an upgrade's plan),
+    so a table an earlier one creates is new in the later ones; otherwise (a
+    range of history) each revision is judged as deployed on its own.
     """
     facts = facts or DatabaseFacts()
     allowances = allowances or Allowances()
@@ -117,7 +121,8 @@ def lint(
                 )
                 reason = hit.allowed_by or allowances.reason(rule.id, entry.revision)
                 findings.append(finding.allow(reason) if reason else finding)
-        created |= view.created_here()
+        if chained:
+            created |= view.created_here()
     return LintReport(
         revisions=tuple(r.revision for r in revisions),
         findings=tuple(findings),

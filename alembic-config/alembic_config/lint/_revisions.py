@@ -38,12 +38,15 @@ def _is_ddl(operation: Any) -> bool:
 
 
 def several_services(view: RevisionView) -> Iterator[Hit]:
-    """DDL on tables of several services in one revision: one service's rollout waits on another."""
+    """DDL on tables of several services in one revision: one service's rollout waits on another.
+
+    Only existing tables count: creating new ones for several services (a first
+    revision) locks nothing anyone uses.
+    """
     groups: dict[tuple[str, ...], list[str]] = {}
     first: Any = None
-    for operation in view.operations:
-        key = operation_table(operation)
-        if key is None or not _is_ddl(operation):
+    for operation, key in view.on_existing():
+        if not _is_ddl(operation):
             continue
         owners = view.owners.get(key, ())
         if owners:

@@ -72,6 +72,7 @@ def lint_recorded(
     facts: DatabaseFacts,
     owners: Mapping[str, tuple[str, ...]],
     gate: Iterable[GateFinding] = (),
+    chained: bool = True,
 ) -> LintReport:
     """Lint recorded revisions with the project's and the revision files' allowances."""
     return lint(
@@ -81,6 +82,7 @@ def lint_recorded(
         owners=owners,
         allowances=allowances(config, scripts),
         gate=gate,
+        chained=chained,
     )
 
 
@@ -93,8 +95,13 @@ def lint_scripts(
     unreachable: str | None = None,
     catalog: Catalog | None = None,
     recorded_owners: Mapping[str, tuple[str, ...]] | None = None,
+    chained: bool = False,
 ) -> LintReport:
-    """Record ``scripts`` (oldest first) and lint them; the catalog adds the gate's findings."""
+    """Record ``scripts`` (oldest first) and lint them; the catalog adds the gate's findings.
+
+    ``chained``: the scripts are the pending ones, about to run together (see
+    :func:`~alembic_config.lint.lint`).
+    """
     from alembic_config._gate import evaluate
     from alembic_config._operations import record_revision, recording_context
 
@@ -114,4 +121,5 @@ def lint_scripts(
         facts=facts,
         owners=owners,
         gate=gate,
+        chained=chained,
     )

@@ -76,7 +76,7 @@ class RevisionView:
         A database that could not be asked is assumed to hold the table: the
         finding then says so (see :meth:`note`).
         """
-        if key in self.created_before or self._created_at.get(key, index) < index:
+        if key in self.created_before or self._created_at.get(key, index + 1) <= index:
             return False
         return self.facts.exists(key) is not False
 

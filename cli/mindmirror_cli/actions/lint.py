@@ -28,7 +28,8 @@ def lint_revisions(app: App, selection: str | None) -> LintReport:
 
     The database is asked when reachable (current revision, which tables exist,
     their row estimates); when it is not, every table is assumed to exist, and
-    without a range every revision is linted.
+    without a range every revision is linted. Pending revisions are judged as
+    they will run, one after the other; a range's each as deployed on its own.
     """
     from alembic_config import DatabaseConnectionError, read_owners
     from alembic_config.lint import lint_scripts, select_scripts
@@ -48,6 +49,7 @@ def lint_revisions(app: App, selection: str | None) -> LintReport:
                 connection=conn,
                 catalog=catalog,
                 recorded_owners=recorded,
+                chained=selection is None,
             )
     except DatabaseConnectionError as exc:
         what = "every revision linted" if selection is None else "the range linted"

@@ -87,11 +87,13 @@ def lint_attributes(app: App, allow_unsafe: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _production_mark(app: App) -> str:
+    import os
+
     from mindmirror_cli.app import PRODUCTION_NAMES
 
     if app.settings.env_name in PRODUCTION_NAMES:
         return f"--env {app.settings.env_name}"
-    return "MINDMIRROR_ENVIRONMENT"
+    return f"MINDMIRROR_ENVIRONMENT={os.environ.get('MINDMIRROR_ENVIRONMENT', '').strip()}"
 
 
 @click.command()
