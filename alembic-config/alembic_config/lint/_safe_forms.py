@@ -40,11 +40,11 @@ class AutocommitBlockOp(ops.MigrateOperation):
 def _render_block(autogen_context: AutogenContext, block: AutocommitBlockOp) -> list[str]:
     from alembic.autogenerate.render import render_op
 
+    # Alembic's printer indents after a line ending in ':' and dedents at an empty line
     lines = [AUTOCOMMIT_BLOCK]
     for operation in block.ops:
-        for rendered in render_op(autogen_context, operation):
-            lines += ["    " + line if line else line for line in rendered.split("\n")]
-    return lines
+        lines += render_op(autogen_context, operation)
+    return [*lines, ""]
 
 
 _registered = False
