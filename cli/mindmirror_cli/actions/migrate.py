@@ -107,10 +107,7 @@ class StepReporter:
 
 
 def _reporting(reporter: StepReporter) -> dict[str, Any]:
-    return {
-        "alembic_config.on_version_apply": reporter,
-        "alembic_config.on_plan": reporter.plan,
-    }
+    return {"on_version_apply": reporter, "on_plan": reporter.plan}
 
 
 def upgrade(
@@ -118,21 +115,24 @@ def upgrade(
     target: str,
     *,
     allow_breaking: tuple[str, ...] = (),
-    extra: dict[str, Any] | None = None,
+    lint: dict[str, Any] | None = None,
 ) -> MigrationRun:
     """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed.
 
-    ``extra``: more ``config.attributes`` for ``env.py`` (lint's production mark, overrides).
+    ``lint``: the lint fields of the options (production mark, overrides, printer).
     """
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        attributes = _reporting(reporter)
-        attributes.update(extra or {})
-        attributes["alembic_config.allow_breaking"] = allow_breaking
-        command.upgrade(app.alembic_config(**attributes), target)
+        config = app.alembic_config(
+            command="upgrade",
+            allow_breaking=frozenset(allow_breaking),
+            **_reporting(reporter),
+            **(lint or {}),
+        )
+        command.upgrade(config, target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -144,7 +144,7 @@ def downgrade(app: App, target: str) -> MigrationRun:
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        command.downgrade(app.alembic_config(**_reporting(reporter)), target)
+        command.downgrade(app.alembic_config(command="downgrade", **_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -154,19 +154,18 @@ def plan(
     target: str,
     *,
     allow_breaking: tuple[str, ...] = (),
-    extra: dict[str, Any] | None = None,
+    lint: dict[str, Any] | None = None,
 ) -> MigrationPlan:
     """What an upgrade to ``target`` would do and what the gate and lint say; runs nothing."""
     from alembic import command
 
     plans: list[MigrationPlan] = []
     config = app.alembic_config(
-        **{
-            **(extra or {}),
-            "alembic_config.plan_only": True,
-            "alembic_config.on_plan": plans.append,
-            "alembic_config.allow_breaking": allow_breaking,
-        }
+        command="upgrade",
+        plan_only=True,
+        on_plan=plans.append,
+        allow_breaking=frozenset(allow_breaking),
+        **(lint or {}),
     )
     command.upgrade(config, target)
     return plans[0]
@@ -178,7 +177,7 @@ def offline_sql(app: App, direction: str, target: str) -> None:
 
     from alembic import command
 
-    config = app.alembic_config()
+    config = app.alembic_config(command=direction)
     config.output_buffer = sys.stdout
     if direction == "upgrade":
         command.upgrade(config, target, sql=True)
@@ -190,4 +189,4 @@ def stamp(app: App, target: str) -> None:
     """Record ``target`` as the database's revision without running any migration."""
     from alembic import command
 
-    command.stamp(app.alembic_config(), target)
+    command.stamp(app.alembic_config(command="stamp"), target)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.lint import allow_unsafe_option, lint, lint_attributes, print_lint
+from mindmirror_cli.commands.lint import allow_unsafe_option, lint, lint_options, print_lint
 from mindmirror_cli.commands.options import (
     DIAGRAM_FORMATS,
     diagram_file_option,
@@ -205,7 +205,7 @@ def upgrade(
         return
     app.output.info(f"upgrading {app.url.masked} to {target}")
     run = migrate.upgrade(
-        app, target, allow_breaking=allow_breaking, extra=lint_attributes(app, allow_unsafe)
+        app, target, allow_breaking=allow_breaking, lint=lint_options(app, allow_unsafe)
     )
     if app.settings.json:
         app.output.data(run.to_dict())
@@ -243,9 +243,9 @@ def plan(
     from mindmirror_cli.actions import migrate
     from mindmirror_cli.errors import CliError
 
-    attributes = lint_attributes(app, allow_unsafe)
-    attributes["alembic_config.on_lint"] = lambda _report: None  # printed with the plan
-    found = migrate.plan(app, target, allow_breaking=allow_breaking, extra=attributes)
+    options = lint_options(app, allow_unsafe)
+    options["on_lint"] = lambda _report: None  # printed with the plan
+    found = migrate.plan(app, target, allow_breaking=allow_breaking, lint=options)
     if app.settings.json:
         app.output.data(found.to_dict())
     else:
@@ -253,9 +253,10 @@ def plan(
         if found.lint is not None:
             print_lint(app, found.lint)
     if found.lint is not None and not found.refused:
+        from alembic_config import EnvironmentOptions
         from alembic_config.lint import enforce_report
 
-        enforce_report(found.lint, attributes, "upgrade")
+        enforce_report(found.lint, EnvironmentOptions().replace(**options), "upgrade")
     if found.refused:
         services = sorted({s for f in found.refused for s in f.services})
         raise CliError(
@@ -308,11 +309,11 @@ def confirm_destructive(app: App, action: str, yes: bool) -> None:
 
 
 def _production_source(app: App) -> str:
-    from mindmirror_cli.app import PRODUCTION_NAMES
+    from alembic_config import PRODUCTION_ENV, PRODUCTION_NAMES
 
     if app.settings.env_name in PRODUCTION_NAMES:
         return f"--env {app.settings.env_name}"
-    return "MINDMIRROR_ENVIRONMENT"
+    return PRODUCTION_ENV
 
 
 # relative targets look like options: "downgrade -1"

@@ -73,23 +73,21 @@ def allow_unsafe_option(function: F) -> F:
     )(function)
 
 
-def lint_attributes(app: App, allow_unsafe: tuple[str, ...]) -> dict[str, Any]:
-    """What ``env.py`` needs for lint: the production mark, the overrides, the printer."""
-    attributes: dict[str, Any] = {
-        "alembic_config.allow_unsafe": allow_unsafe,
-        "alembic_config.on_lint": lambda report: print_lint(
-            app, report, quiet_when_clean=True, stderr=True
-        ),
+def lint_options(app: App, allow_unsafe: tuple[str, ...]) -> dict[str, Any]:
+    """The lint fields of the environment's options: production mark, overrides, printer."""
+    options: dict[str, Any] = {
+        "allow_unsafe": frozenset(allow_unsafe),
+        "on_lint": lambda report: print_lint(app, report, quiet_when_clean=True, stderr=True),
     }
     if app.production:
-        attributes["alembic_config.production"] = _production_mark(app)
-    return attributes
+        options["production"] = _production_mark(app)
+    return options
 
 
 def _production_mark(app: App) -> str:
     import os
 
-    from mindmirror_cli.app import PRODUCTION_NAMES
+    from alembic_config import PRODUCTION_NAMES
 
     if app.settings.env_name in PRODUCTION_NAMES:
         return f"--env {app.settings.env_name}"
