@@ -325,3 +325,32 @@ class UnsafeLintError(AlembicConfigError):
             f"pass {flags} (stock alembic: -x allow_unsafe={','.join(rules)})."
         )
         super().__init__("\n".join(lines))
+
+
+class DdlLockTimeoutError(LockTimeoutError):
+    """A revision's statements could not get their locks in any attempt; nothing of it applied."""
+
+    def __init__(
+        self,
+        *,
+        revision: str,
+        attempts: int,
+        waited: float,
+        bound: float,
+        blockers: Sequence[str],
+    ) -> None:
+        self.revision = revision
+        self.attempts = attempts
+        self.waited = waited
+        self.blockers = tuple(blockers)
+        held = "\n".join(f"  {b}" for b in self.blockers) or "  (none left: they ended meanwhile)"
+        super().__init__(
+            f"revision {revision} could not get its locks in {attempts} attempt(s) "
+            f"({waited:g} s of waiting, bound {bound:g} s); nothing of it was applied and the "
+            f"version is unchanged. The sessions holding locks on its tables:\n{held}\n"
+            "Wait for them to finish (or end them), or retry with longer waits: "
+            "--ddl-lock-timeout / --ddl-attempts (ini [mindmirror] ddl_lock_timeout, "
+            "ddl_attempts; stock alembic: -x ddl_lock_timeout=SECONDS)",
+            timeout=waited,
+            holder="; ".join(self.blockers) or None,
+        )

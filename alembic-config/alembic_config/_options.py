@@ -9,7 +9,7 @@ environment falls back to ``-x`` arguments and environment variables.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,9 @@ class EnvironmentOptions:
     - ``allow_unsafe``: lint rules whose error-level findings a database marked
       production accepts (else ``-x allow_unsafe=...`` or ``ALEMBIC_CONFIG_ALLOW_UNSAFE``);
     - ``production``: what marks the database production, as the caller knows it
-      (``--env production``); ``MINDMIRROR_ENVIRONMENT`` is read either way.
+      (``--env production``); ``MINDMIRROR_ENVIRONMENT`` is read either way;
+    - ``ddl_timeouts``: field values of :class:`~alembic_config.DdlTimeouts` that win over
+      ``-x`` and the ini (``{"lock_timeout": 1.0, "attempts": 3}``; see ``_ddl_timeouts``).
     """
 
     database_url: str | ResolvedUrl | None = None
@@ -74,6 +76,7 @@ class EnvironmentOptions:
     on_lint: Callable[[LintReport], None] | None = None
     allow_unsafe: frozenset[str] | None = None
     production: str | None = None
+    ddl_timeouts: Mapping[str, float | None] | None = None
 
     def replace(self, **changes: Any) -> EnvironmentOptions:
         """A copy with ``changes`` applied (the options themselves never change)."""

@@ -137,14 +137,19 @@ def upgrade(
     return run
 
 
-def downgrade(app: App, target: str) -> MigrationRun:
-    """Downgrade the database to ``target``."""
+def downgrade(
+    app: App, target: str, *, ddl_timeouts: dict[str, float | None] | None = None
+) -> MigrationRun:
+    """Downgrade the database to ``target`` (``ddl_timeouts``: the command line's overrides)."""
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        command.downgrade(app.alembic_config(command="downgrade", **_reporting(reporter)), target)
+        config = app.alembic_config(
+            command="downgrade", ddl_timeouts=ddl_timeouts or None, **_reporting(reporter)
+        )
+        command.downgrade(config, target)
     run.seconds = time.perf_counter() - started
     return run
 

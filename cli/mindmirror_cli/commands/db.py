@@ -160,6 +160,41 @@ def _print_ownership(app: App, report: object) -> None:
         app.output.info(f"dropping orphan table {name} (named with --drop)")
 
 
+def ddl_timeout_options(function: F) -> F:
+    """``--ddl-lock-timeout``, ``--ddl-statement-timeout`` and ``--ddl-attempts``."""
+    seconds = click.FloatRange(min=0, max=86400)
+    function = click.option(
+        "--ddl-attempts",
+        "attempts",
+        type=click.IntRange(min=1, max=100),
+        metavar="N",
+        help="Try a blocked revision at most N times, each wait longer [ini: ddl_attempts; 5].",
+    )(function)
+    function = click.option(
+        "--ddl-statement-timeout",
+        "statement_timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Cancel a statement running longer than this [ini: ddl_statement_timeout; off].",
+    )(function)
+    return click.option(
+        "--ddl-lock-timeout",
+        "lock_timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Let a DDL statement wait this long for its locks on the first attempt; 0: no "
+        "limit, no retries [ini [mindmirror] ddl_lock_timeout; 2].",
+    )(function)
+
+
+def _timeouts(
+    lock_timeout: float | None, statement_timeout: float | None, attempts: int | None
+) -> dict[str, float | None]:
+    given = {"lock_timeout": lock_timeout, "statement_timeout": statement_timeout}
+    given["attempts"] = attempts
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def allow_breaking_option(function: F) -> F:
     """``--allow-breaking SERVICE``: accept the impact gate's findings for these services."""
     return click.option(
@@ -177,10 +212,18 @@ def allow_breaking_option(function: F) -> F:
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @allow_breaking_option
 @allow_unsafe_option
+@ddl_timeout_options
 @json_option
 @pass_app
 def upgrade(
-    app: App, target: str, sql: bool, allow_breaking: tuple[str, ...], allow_unsafe: tuple[str, ...]
+    app: App,
+    target: str,
+    sql: bool,
+    allow_breaking: tuple[str, ...],
+    allow_unsafe: tuple[str, ...],
+    lock_timeout: float | None,
+    statement_timeout: float | None,
+    attempts: int | None,
 ) -> None:
     """Upgrade the database to TARGET (default: head), one revision at a time.
 
@@ -190,7 +233,10 @@ def upgrade(
     named with --allow-breaking. 'mindmirror db plan' shows the same verdict.
     The lint findings of the pending revisions are printed; on a database
     marked production, error-level ones refuse the upgrade (exit 9) unless each
-    rule is named with --allow-unsafe.
+    rule is named with --allow-unsafe. On PostgreSQL and MySQL/MariaDB each
+    revision runs with a short lock timeout and is retried with longer ones
+    when blocked; after the last attempt the run stops (exit 5) naming the
+    sessions holding the locks, with nothing of that revision applied.
 
     \b
     Example:
@@ -205,7 +251,13 @@ def upgrade(
         return
     app.output.info(f"upgrading {app.url.masked} to {target}")
     run = migrate.upgrade(
-        app, target, allow_breaking=allow_breaking, lint=lint_options(app, allow_unsafe)
+        app,
+        target,
+        allow_breaking=allow_breaking,
+        lint={
+            **lint_options(app, allow_unsafe),
+            "ddl_timeouts": _timeouts(lock_timeout, statement_timeout, attempts),
+        },
     )
     if app.settings.json:
         app.output.data(run.to_dict())
@@ -321,9 +373,18 @@ def _production_source(app: App) -> str:
 @click.argument("target")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @yes_option
+@ddl_timeout_options
 @json_option
 @pass_app
-def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
+def downgrade(
+    app: App,
+    target: str,
+    sql: bool,
+    yes: bool,
+    lock_timeout: float | None,
+    statement_timeout: float | None,
+    attempts: int | None,
+) -> None:
     """Downgrade the database to TARGET (a revision, -1, or base). Asks first.
 
     \b
@@ -336,7 +397,9 @@ def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
         migrate.offline_sql(app, "downgrade", target)
         return
     confirm_destructive(app, f"downgrade to {target}", yes)
-    run = migrate.downgrade(app, target)
+    run = migrate.downgrade(
+        app, target, ddl_timeouts=_timeouts(lock_timeout, statement_timeout, attempts)
+    )
     if app.settings.json:
         app.output.data(run.to_dict())
         return
@@ -674,6 +737,8 @@ def doctor(app: App) -> None:
     out.result(f"alembic:            {facts['alembic']}")
     out.result(f"sqlalchemy:         {facts['sqlalchemy']}")
     out.result(f"database url:       {facts['database_url']} (from {facts['database_url_source']})")
+    out.result(f"migration lock:     wait at most {facts['migration_lock_timeout']:g} s")
+    out.result(f"ddl timeouts:       {facts['ddl_timeouts']['description']}")
     selection = facts["service_selection"]
     chosen = [f"{key}={selection[key]}" for key in selection if key.isupper() and selection[key]]
     chosen += [f"--exclude {name}" for name in selection["--exclude"]]
