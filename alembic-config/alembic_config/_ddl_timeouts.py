@@ -163,14 +163,16 @@ def apply_timeouts(conn: Connection, lock_timeout: float, statement_timeout: flo
     """Set the session's lock (and statement) timeout; committed, so rollbacks keep them."""
     name = conn.dialect.name
     was_in_transaction = conn.in_transaction()
+    # without a statement timeout of its own, the server's (or the role's) stays in force
     if name == "postgresql":
         conn.exec_driver_sql(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
-        statement = int(statement_timeout * 1000) if statement_timeout else 0
-        conn.exec_driver_sql(f"SET statement_timeout = '{statement}ms'")
+        if statement_timeout:
+            conn.exec_driver_sql(f"SET statement_timeout = '{int(statement_timeout * 1000)}ms'")
     elif name in {"mysql", "mariadb"}:
         conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {max(1, math.ceil(lock_timeout))}")
-        if getattr(conn.dialect, "is_mariadb", False):  # MySQL's max_execution_time: SELECTs only
-            conn.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout or 0:g}")
+        if statement_timeout and getattr(conn.dialect, "is_mariadb", False):
+            # MySQL's max_execution_time covers SELECTs only: nothing to set there
+            conn.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout:g}")
     if not was_in_transaction:
         conn.commit()
 

@@ -81,6 +81,7 @@ class MigrationGuard:
         self._plan = MigrationPlan(current=(), steps=())
         self._applied: list[Any] = []
         self._counter: StatementCounter | None = None
+        self._ddl: DdlTimeouts | None = None
 
     def lock_timeout(self) -> float:
         """Seconds to wait for the migration lock: the options, the environment, or 60."""
@@ -114,6 +115,7 @@ class MigrationGuard:
             yield True
             return
         require_allowed_in_production(command, self.config, self.options)
+        self._ddl = self.ddl_timeouts()  # a bad setting is refused before anything runs
         with (
             migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
             durable_at_end(conn),
@@ -151,7 +153,7 @@ class MigrationGuard:
         wait for that lock has its own timeout.
         """
         conn = context.connection
-        settings = self.ddl_timeouts()
+        settings = self._ddl or self.ddl_timeouts()
         backend = conn.dialect.name if conn is not None else ""
         if conn is None or context.as_sql or not settings.enabled or backend not in _TIMED:
             run()

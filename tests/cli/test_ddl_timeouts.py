@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tests.cli.conftest import MakeCli
 from tests.cli.support import Mindmirror, expect
-from tests.support.databases import TestDatabase
+from tests.support.databases import TestDatabase, table_names
 
 NICKNAME = '''"""Add users.nickname (hand-written)."""
 
@@ -167,3 +167,62 @@ def test_doctor_shows_the_timeouts_from_the_ini(
     )
     ini.write_text(ini.read_text() + "ddl_retry_growth = fast\n")
     expect(mm("doctor"), 2)
+
+
+SLOW = '''"""A slow data fix (hand-written)."""
+
+from alembic import op
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE users SET name = name WHERE pg_sleep(3) IS NOT NULL")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+@pytest.mark.parametrize("backend_database", ["postgresql"], indirect=True)
+def test_a_statement_timeout_cancels_a_long_statement_and_is_not_retried(
+    backend_database: TestDatabase, make_cli: MakeCli
+) -> None:
+    url = backend_database.url
+    mm = make_cli("runner", backend_database.plain_url)
+    _at_r1_with_r2(mm)
+    (mm.project / "versions" / "r2.py").write_text(SLOW)
+    from tests.cli.support import execute
+
+    execute(url, "INSERT INTO users (id, email, name) VALUES (1, 'a@example.org', 'a')")
+    started = time.monotonic()
+    failed = expect(mm("db", "upgrade", "--ddl-statement-timeout", "0.5"), 8)
+    assert time.monotonic() - started < 3  # cancelled, not waited out
+    assert "canceling statement due to statement timeout" in failed.stderr
+    assert not [line for line in failed.err_lines if "could not get its locks" in line]
+    assert _version(url) == ["r1"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("ddl_attempts = 0", "ddl_attempts must be a whole number >= 1, not 0.0"),
+        ("ddl_lock_timeout = -1", "ddl_lock_timeout must be a finite number >= 0, not '-1'"),
+        ("ddl_retry_growth = 0.5", "ddl_retry_growth must be >= 1, not 0.5"),
+    ],
+)
+@pytest.mark.parametrize("backend_database", ["postgresql"], indirect=True)
+def test_bad_timeout_settings_are_refused_before_anything_runs(
+    backend_database: TestDatabase, make_cli: MakeCli, setting: str, message: str
+) -> None:
+    mm = make_cli("runner", backend_database.plain_url)
+    ini = mm.project / "alembic.ini"
+    ini.write_text(ini.read_text() + f"\n[mindmirror]\n{setting}\n")
+    refused = expect(mm("doctor"), 2)
+    assert message in refused.error
+    expect(mm("db", "upgrade"), 2)
+    assert "alembic_version" not in table_names(backend_database.url)
