@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tests.cli.conftest import MakeCli
 from tests.cli.support import Mindmirror, execute, expect
 from tests.support.databases import TestDatabase
+from tests.support.services import CLEAN, alembic, subprocess_env
 
 pytestmark = pytest.mark.parametrize("backend_database", ["postgresql", "mariadb"], indirect=True)
 
@@ -230,3 +231,60 @@ def test_autogenerate_prints_the_findings_of_the_revision_it_wrote(
         mm("db", "revision", "--autogenerate", "-m", "again", "--rev-id", "r2", "--json")
     ).json()
     assert "adding-required-column" in {f["rule"] for f in as_json["lint"]["findings"]}
+
+
+def test_stock_alembic_refuses_in_production_and_takes_the_x_override(
+    backend_database: TestDatabase, make_cli: MakeCli, fixture_site: Path
+) -> None:
+    mm = make_cli("runner", backend_database.plain_url)
+    _at_r1(mm)
+    _r2(mm.project)
+    env = subprocess_env(
+        fixture_site,
+        DATABASE_URL=backend_database.plain_url,
+        ALEMBIC_CONFIG_SERVICES=CLEAN,
+        MINDMIRROR_ENVIRONMENT="production",
+    )
+    ini = mm.project / "alembic.ini"
+    refused = alembic(ini, "upgrade", "head", env=env)
+    assert refused.returncode != 0
+    assert (
+        "FAILED: refusing to upgrade: error-level lint findings" in refused.stdout + refused.stderr
+    )
+    assert _version(backend_database.url) == ["r1"]
+    rules = ",".join(sorted(_expected_errors(backend_database.backend)))
+    done = alembic(ini, "-x", f"allow_unsafe={rules}", "upgrade", "head", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "lint: error adding-required-column" in done.stderr  # logged, then allowed
+    assert _version(backend_database.url) == ["r2"]
+
+
+SCRATCH = '''"""A scratch table, created and dropped (hand-written)."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("scratch", sa.Column("id", sa.Integer(), primary_key=True))
+    op.drop_table("scratch")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_dropping_what_no_service_uses_is_no_cross_service_finding(
+    backend_database: TestDatabase, make_cli: MakeCli
+) -> None:
+    mm = make_cli("runner", backend_database.plain_url)
+    _at_r1(mm)
+    (mm.project / "versions" / "r2.py").write_text(SCRATCH)
+    found = expect(mm("db", "lint", "--json")).json()
+    assert [f["rule"] for f in found["findings"]] == ["drop-table"]
