@@ -70,8 +70,10 @@ def _row_estimates(conn: Connection) -> dict[str, int]:
     default = conn.dialect.default_schema_name
     estimates = {}
     for schema, table, rows in conn.execute(sql):
+        if rows is None or int(rows) < 0:  # PostgreSQL: -1 until the table is first analyzed
+            continue
         key = table_key(table, None if schema == default or name != "postgresql" else schema)
-        estimates[key] = max(int(rows or 0), 0)
+        estimates[key] = int(rows)
     return estimates
 
 
