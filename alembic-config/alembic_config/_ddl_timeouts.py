@@ -239,7 +239,8 @@ def blocking_sessions(conn: Connection, tables: Iterable[str]) -> list[str]:
                 "left(a.query, 120) AS query, string_agg(DISTINCT l.mode, ', ') AS modes "
                 "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                 "WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid() "
-                "AND l.relation = ANY(CAST(:tables AS regclass[])) "
+                # to_regclass: a table the revision was about to create does not exist yet
+                "AND l.relation IN (SELECT to_regclass(t) FROM unnest(CAST(:tables AS text[])) t) "
                 "GROUP BY a.pid, a.application_name, a.state, a.query_start, a.query"
             ),
             {"tables": "{" + ",".join(f'"{t}"' for t in tables) + "}"},

@@ -37,13 +37,20 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("users", "nickname")
 '''
+# a table created first: on PostgreSQL the blockers are still named (the new table is not
+# there yet); on MariaDB that CREATE has committed, so the blocked revision is not retried
+TABLE_FIRST = NICKNAME.replace(
+    "def upgrade() -> None:\n",
+    'def upgrade() -> None:\n    op.create_table("nicknames", sa.Column("id", sa.Integer(), '
+    "primary_key=True))\n",
+)
 FAST_RETRIES = "\n[mindmirror]\nddl_retry_pause = 0.05\nddl_retry_growth = 2\n"
 
 
-def _at_r1_with_r2(mm: Mindmirror) -> None:
+def _at_r1_with_r2(mm: Mindmirror, revision: str = NICKNAME) -> None:
     expect(mm("db", "revision", "--autogenerate", "-m", "tables", "--rev-id", "r1"))
     expect(mm("db", "upgrade"))
-    (mm.project / "versions" / "r2.py").write_text(NICKNAME)
+    (mm.project / "versions" / "r2.py").write_text(revision)
     ini = mm.project / "alembic.ini"
     ini.write_text(ini.read_text() + FAST_RETRIES)
 
@@ -98,7 +105,7 @@ def test_a_revision_blocked_longer_than_every_retry_gives_up_naming_the_blocker(
 ) -> None:
     url, backend = backend_database.url, backend_database.backend
     mm = make_cli("runner", backend_database.plain_url)
-    _at_r1_with_r2(mm)
+    _at_r1_with_r2(mm, TABLE_FIRST if backend == "postgresql" else NICKNAME)
     first, attempts, bound = TIMINGS[backend]
     with holding_users(url, backend) as (_blocker, pid):
         started = time.monotonic()
@@ -125,6 +132,7 @@ def test_a_revision_blocked_longer_than_every_retry_gives_up_naming_the_blocker(
     assert f"at most {bound:g} s of lock waiting in all" in retries[0]
     assert _version(url) == ["r1"]
     assert "nickname" not in _columns(url)
+    assert "nicknames" not in table_names(url)
     expect(mm("db", "status", "--check"), 1)  # pending, not partial: exit 1, not 6
     expect(mm("db", "upgrade"))  # nobody blocks any more
     assert _version(url) == ["r2"]
@@ -226,3 +234,18 @@ def test_bad_timeout_settings_are_refused_before_anything_runs(
     assert message in refused.error
     expect(mm("db", "upgrade"), 2)
     assert "alembic_version" not in table_names(backend_database.url)
+
+
+@pytest.mark.parametrize("backend_database", ["mariadb"], indirect=True)
+def test_on_mariadb_a_revision_blocked_after_its_first_ddl_is_not_retried(
+    backend_database: TestDatabase, make_cli: MakeCli
+) -> None:
+    url = backend_database.url
+    mm = make_cli("runner", backend_database.plain_url)
+    _at_r1_with_r2(mm, TABLE_FIRST)
+    with holding_users(url, "mariadb"):
+        failed = expect(mm("db", "upgrade", "--ddl-lock-timeout", "1", "--ddl-attempts", "3"), 8)
+    assert not [line for line in failed.err_lines if "could not get its locks" in line]
+    assert "the database is now in a partial state: revision r2 (upgrade)" in failed.stderr
+    assert "nicknames" in table_names(url)  # the CREATE committed on its own
+    expect(mm("db", "upgrade"), 6)
