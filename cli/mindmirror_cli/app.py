@@ -198,7 +198,9 @@ def configure_logging(verbosity: int) -> None:
         logger.propagate = False
     # every command that loads the services reports their failures and conflicts itself
     catalog_level = logging.ERROR if verbosity <= 0 else logging.NOTSET
-    logging.getLogger("alembic_config._catalog").setLevel(catalog_level)
+    from alembic_config import DISCOVERY_LOGGER
+
+    logging.getLogger(DISCOVERY_LOGGER).setLevel(catalog_level)
     if verbosity >= 3:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
         logging.getLogger("sqlalchemy.engine").addHandler(handler)

@@ -66,7 +66,7 @@ def test_each_service_records_its_distribution_and_tables(entry_points: EntryPoi
     by_name = {s.name: s for s in catalog.services}
     assert by_name["orders"].distribution == "alembic-config-fixtures"
     assert by_name["orders"].version == "1.0.0"
-    assert by_name["orders"].value == "acfix.orders:metadata"
+    assert by_name["orders"].entry_point == "acfix.orders:metadata"
     assert by_name["users_copy"].tables == ("users",)
 
 

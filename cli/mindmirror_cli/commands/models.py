@@ -41,7 +41,10 @@ def list_services(app: App) -> None:
             }
         )
         return
-    rows = [(s.name, s.distribution, s.version, str(len(s.tables)), "ok") for s in catalog.services]
+    rows = [
+        (s.name, s.distribution, s.version, str(len(s.tables or ())), "ok")
+        for s in catalog.services
+    ]
     rows += [
         (f.name, f.distribution, f.version, "-", f"FAILED: {f.error}") for f in catalog.failures
     ]
