@@ -54,6 +54,12 @@ class App:
         )
         self._dotenv_loaded: tuple[Path, ...] | None = None
 
+    def set_verbosity(self, verbosity: int) -> None:
+        """Change the verbosity after the root group (``-q``/``-v`` given after a command)."""
+        self.settings.verbosity = verbosity
+        self.output.verbosity = verbosity
+        configure_logging(verbosity)
+
     # -- environment files ---------------------------------------------------------------------
     def load_environment(self) -> tuple[Path, ...]:
         """Load ``.env.NAME`` (``--env NAME``) over ``.env``, once; the environment wins."""
@@ -187,14 +193,19 @@ class _StderrHandler(logging.Handler):
 
 
 def configure_logging(verbosity: int) -> None:
-    """Log to stderr: warnings by default, INFO with ``-v``, DEBUG with ``-vv``."""
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    """Log to stderr: warnings by default; ``-v`` our INFO; ``-vv`` DEBUG, Alembic's INFO too.
+
+    Alembic's INFO lines (plugin set-up, the migration context's implementation,
+    "Running upgrade") restate what the commands report themselves: only ``-vv``
+    shows them.
+    """
+    ours = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
     for name in ("alembic", "alembic_config", "mindmirror_cli"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
-        logger.setLevel(level)
+        logger.setLevel(ours if name != "alembic" or verbosity >= 2 else logging.WARNING)
         logger.propagate = False
     # every command that loads the services reports their failures and conflicts itself
     catalog_level = logging.ERROR if verbosity <= 0 else logging.NOTSET

@@ -27,15 +27,43 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     return value
 
 
-def json_option(function: F) -> F:
-    """``--json``: print the result as one JSON document on stdout."""
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int | bool) -> int | bool:
+    """``-q``/``-v`` after the command name, as before it: the last one given wins."""
+    app = ctx.find_object(App)
+    if not value or app is None:
+        return value
+    if param.name == "quiet":
+        app.set_verbosity(-1)
+    else:
+        app.set_verbosity(max(app.settings.verbosity, 0) + int(value))
+    return value
+
+
+def output_options(function: F) -> F:
+    """``--json``, ``-q`` and ``-v`` on a command, as on ``mindmirror`` itself."""
+    function = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="More detail (-vv for debug logs, Alembic's included).",
+    )(function)
+    function = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Only results and errors.",
+    )(function)
     return click.option(
         "--json",
         "json_flag",
         is_flag=True,
         expose_value=False,
         callback=_set_json,
-        help="Print the result as JSON on stdout.",
+        help="Print the result as one JSON document on stdout (a failure too).",
     )(function)
 
 
@@ -66,4 +94,31 @@ def diagram_file_option(help_text: str) -> Callable[[F], F]:
         type=click.Path(path_type=Path, dir_okay=False),
         metavar="FILE",
         help=help_text,
+    )
+
+
+def rehomed(command: click.Command, old: str, new: str) -> click.Command:
+    """``command`` with the examples of its help pointing at where it is mounted (``new``)."""
+    import copy
+
+    moved = copy.copy(command)
+    moved.help = (command.help or "").replace(old, new)
+    return moved
+
+
+def deliver_json(
+    app: App, fmt: str, source: str, output: Path | None, facts: dict[str, Any]
+) -> None:
+    """A diagram under ``--json``: written to ``output`` (its path reported), else its source."""
+    from mindmirror_cli.diagrams import deliver
+
+    if output is not None:
+        deliver(fmt, source, output)
+    app.output.data(
+        {
+            "format": fmt,
+            "path": str(output) if output is not None else None,
+            "source": source if output is None else None,
+            **facts,
+        }
     )
