@@ -48,8 +48,9 @@ def merge(app: App, revisions: tuple[str, ...], message: str, rev_id: str | None
     parents = resolve_parents(app, revisions)
     if len(parents) < 2:
         return Merged(merges=parents)
-    with alembic_messages(app):
-        written = command.merge(app.alembic_config(), list(parents), message=message, rev_id=rev_id)
+    config = app.alembic_config(command="merge")
+    with alembic_messages(app, config):
+        written = command.merge(config, list(parents), message=message, rev_id=rev_id)
     if written is None:  # a revision_environment hook decided to write nothing
         return Merged(merges=parents)
     return Merged(merges=parents, revision=written.revision, path=str(written.path))
