@@ -107,7 +107,9 @@ class App:
     @cached_property
     def config(self) -> Config:
         """The Alembic Config of this invocation, for reading (scripts, version table, URL)."""
-        return self._new_config()
+        config = self._new_config()
+        self.output.detail(f"configuration: {self.ini_path or BUILT_IN_INI}")
+        return config
 
     def _new_config(self) -> Config:
         """A Config from the ini file, or built-in defaults using alembic_config's env."""
@@ -175,11 +177,23 @@ class App:
         self.load_environment()
         exclude = list(self.settings.exclude) or None
         catalog = load_all_models(exclude=exclude)
+        self.output.detail(describe_selection(catalog))
         # the models live as long as this process: keep the collector off them from here on,
         # through the comparison and the rendering of a revision (the environment's own freeze
         # ends with env.py, before Alembic renders)
         keep_out_of_collector()
         return catalog
+
+
+def describe_selection(catalog: Catalog) -> str:
+    """One line for ``-v``: the services loaded, their tables, and those that failed."""
+    from mindmirror_cli.words import plural
+
+    loaded = ", ".join(catalog.service_names()) or "none"
+    line = f"services loaded: {loaded} ({plural(len(catalog.owners), 'table')})"
+    if catalog.failures:
+        line += f"; failed: {', '.join(failure.name for failure in catalog.failures)}"
+    return line
 
 
 class _StderrHandler(logging.Handler):

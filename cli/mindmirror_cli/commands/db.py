@@ -752,4 +752,4 @@ COMMANDS = [
 ]
 COMMANDS += VERBS
 for _command in COMMANDS:
-    db.add_command(rehomed(_command, "mindmirror doctor", "mindmirror db doctor"))
+    db.add_command(rehomed(_command, "db"))

@@ -16,6 +16,8 @@ pass_app = click.make_pass_decorator(App)
 
 # what mindmirror_cli.diagrams draws; named here so that --help loads no diagram code
 DIAGRAM_FORMATS = ("mermaid", "dot", "svg", "png")
+# the groups that mount the migration commands
+GROUPS = ("db", "supabase")
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -97,12 +99,24 @@ def diagram_file_option(help_text: str) -> Callable[[F], F]:
     )
 
 
-def rehomed(command: click.Command, old: str, new: str) -> click.Command:
-    """``command`` with the examples of its help pointing at where it is mounted (``new``)."""
+def rehomed(command: click.Command, group: str) -> click.Command:
+    """``command`` with the examples of its help typed as mounted under ``group``."""
     import copy
 
+    def example(line: str) -> str:
+        text = line.lstrip()
+        words = text.split(" ")
+        if words[0] != "mindmirror" or command.name not in words:
+            return line
+        at = words.index(command.name)
+        if words[at - 1] in GROUPS:
+            words[at - 1] = group
+        else:  # mounted at the root too (doctor)
+            words.insert(at, group)
+        return line[: len(line) - len(text)] + " ".join(words)
+
     moved = copy.copy(command)
-    moved.help = (command.help or "").replace(old, new)
+    moved.help = "\n".join(example(line) for line in (command.help or "").splitlines())
     return moved
 
 

@@ -25,5 +25,4 @@ def supabase(app: App) -> None:
 
 
 for _command in COMMANDS:
-    _moved = rehomed(_command, "mindmirror db ", "mindmirror supabase ")
-    supabase.add_command(rehomed(_moved, "mindmirror doctor", "mindmirror supabase doctor"))
+    supabase.add_command(rehomed(_command, "supabase"))
