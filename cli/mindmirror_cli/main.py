@@ -54,7 +54,8 @@ class MindmirrorGroup(click.Group):
                 if ctx.meta.get(JSON_WANTED):
                     print_error_document(ctx.find_object(App), exc.exit_code, exc.format_message())
                 raise
-            failure = classify(exc)
+            app = ctx.find_object(App)
+            failure = classify(exc, redact=app.redact if app else None)
         except Exception as exc:
             app = ctx.find_object(App)
             failure = classify(exc, redact=app.redact if app else None)
