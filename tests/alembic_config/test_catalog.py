@@ -188,9 +188,18 @@ def test_a_different_naming_convention_is_a_conflict(entry_points: EntryPoints) 
     (conflict,) = catalog.conflicts
     assert conflict.kind == "naming convention"
     assert conflict.services == ("other_convention", "users")
-    assert dict(conflict.differences[0].values)["other_convention"] == (
-        "ix=index_%(column_0_label)s"
+    # the service that differs, key by key, against the convention the others share
+    by_key = {d.subject: dict(d.values) for d in conflict.differences}
+    assert sorted(by_key) == ["ck", "fk", "ix", "pk", "uq"]
+    assert by_key["ix"] == {
+        "users": "ix_%(table_name)s_%(column_0_N_name)s",
+        "other_convention": "index_%(column_0_label)s",
+    }
+    assert by_key["pk"] == {"users": "pk_%(table_name)s", "other_convention": "missing"}
+    assert conflict.describe().splitlines()[0] == (
+        "naming convention conflict: other_convention differs from users"
     )
+    assert max(len(line) for line in conflict.describe().splitlines()) < 120
 
 
 def test_deny_list_excludes_a_service(entry_points: EntryPoints) -> None:
