@@ -40,7 +40,6 @@ import configparser
 import functools
 import logging
 import os
-import sysconfig
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,12 +75,12 @@ from alembic_config._errors import (
     InvalidNameError,
     MissingDriverError,
     ProductionGuardError,
-    RevisionLocationError,
     UnknownServiceError,
     UnsafeMigrationError,
 )
 from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._gc import freeze_heap, thaw_heap
+from alembic_config._history import choose_version_path
 from alembic_config._locking import holder_description, lock_timeout, migration_lock
 from alembic_config._names import (
     refuse_existing_revision_id,
@@ -244,6 +243,12 @@ class MigrationEnvironment:
         resolved = resolve_database_url(ini_url=ini_url, cwd=cwd)
         logger.info("database %s (from %s)", resolved.masked, resolved.source)
         return resolved
+
+    @property
+    def project(self) -> Path:
+        """The folder of the project running the command: its ini file's, else the working one."""
+        name = self.config.config_file_name
+        return Path(name).absolute().parent if name else Path.cwd()
 
     # -- connecting ----------------------------------------------------------------------------
     def create_engine(self) -> Engine:
@@ -555,6 +560,7 @@ class MigrationEnvironment:
             self._report_plan(context, command, conn)
             yield False
             return
+        self._require_revision_folder(context, command)
         if command not in MUTATING_COMMANDS:
             yield True
             return
@@ -597,6 +603,15 @@ class MigrationEnvironment:
                 raise
             if marked and not self._marker_plan:
                 self._checked(conn, lambda: drop_marker_if_empty(conn, table, schema))
+
+    def _require_revision_folder(self, context: MigrationContext, command: str | None) -> None:
+        """For ``revision``, refuse up front when no version location may take the new file.
+
+        Up front: before Alembic's "not up to date" check, whose advice (upgrade
+        first) would apply a history the project does not own.
+        """
+        if command == "revision" and context.script is not None:
+            choose_version_path(None, version_locations(context.script), project=self.project)
 
     def _require_allowed_in_production(self, command: str) -> None:
         """Refuse downgrade and stamp where ``MINDMIRROR_ENVIRONMENT`` says production.
@@ -747,7 +762,7 @@ class MigrationEnvironment:
             return
         if context.script is not None:
             script.version_path = choose_version_path(
-                script.version_path, version_locations(context.script)
+                script.version_path, version_locations(context.script), project=self.project
             )
 
     def _skip_empty(self) -> bool:
@@ -798,11 +813,6 @@ def make_sqlite_ddl_transactional(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _installed_package_roots() -> set[Path]:
-    paths = sysconfig.get_paths()
-    return {Path(paths[key]).resolve() for key in ("purelib", "platlib") if key in paths}
-
-
 def version_locations(script: ScriptDirectory) -> list[Path]:
     """The folders Alembic reads revisions from, as absolute paths."""
     if script.version_locations:
@@ -810,46 +820,6 @@ def version_locations(script: ScriptDirectory) -> list[Path]:
             coerce_resource_to_filename(str(loc)).absolute() for loc in script.version_locations
         ]
     return [Path(script.dir, "versions").absolute()]
-
-
-def _unwritable_reason(folder: Path) -> str | None:
-    resolved = folder.resolve()
-    if any(resolved.is_relative_to(root) for root in _installed_package_roots()):
-        return "is inside an installed package"
-    if not os.access(resolved, os.W_OK):
-        return "is not writable"
-    return None
-
-
-def choose_version_path(requested: str | None, locations: Sequence[Path]) -> str | None:
-    """The folder a new revision goes to, refusing an installed or unwritable one.
-
-    With several version locations and no ``--version-path``, the revision goes
-    to the last writable location listed (the project's own folder, listed after
-    the shipped ``alembic_config:versions``).
-    """
-    if requested is not None:
-        candidates = [Path(requested).absolute()]
-    elif len(locations) == 1:
-        candidates = [Path(locations[0])]
-    else:
-        writable = [loc for loc in locations if _unwritable_reason(loc) is None]
-        if writable:
-            return str(writable[-1])
-        candidates = list(locations)
-    target = candidates[0]
-    reason = _unwritable_reason(target)
-    if reason is None:
-        return requested
-    raise RevisionLocationError(
-        f"refusing to write a revision into {target}: it {reason}. Either install "
-        "alembic-config editable from its source tree (pip install -e ./alembic-config, or "
-        "poetry install at the repository root), or keep your own revisions in a folder of "
-        "your project: in alembic.ini set "
-        "'version_locations = alembic_config:versions %(here)s/migrations' (with "
-        "'path_separator = space') and create that folder.",
-        path=str(target),
-    )
 
 
 def _first_lines(text: str, limit: int = 3) -> str:
