@@ -21,7 +21,11 @@ import sysconfig
 from collections.abc import Sequence
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
 from alembic_config._errors import RevisionLocationError
+from alembic_config._locations import version_locations
 
 INSTALLED = "is inside an installed package"
 NOT_WRITABLE = "is not writable"
@@ -74,6 +78,22 @@ def unwritable_reason(folder: Path, project: Path | None = None) -> str | None:
     if not os.access(resolved, os.W_OK):
         return NOT_WRITABLE
     return None
+
+
+def project_folder(config: Config) -> Path:
+    """The folder of the project running the command: its ini file's, else the working one."""
+    name = config.config_file_name
+    return Path(name).absolute().parent if name else Path.cwd()
+
+
+def require_revision_folder(context: MigrationContext, config: Config) -> None:
+    """Refuse a ``revision`` up front when no version location may take the new file.
+
+    Up front: before Alembic's "not up to date" check, whose advice (upgrade
+    first) would apply a history the project does not own.
+    """
+    if context.script is not None:
+        choose_version_path(None, version_locations(context.script), project=project_folder(config))
 
 
 def choose_version_path(

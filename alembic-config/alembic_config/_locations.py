@@ -1,4 +1,9 @@
-"""The ini pitfall of ``version_locations``: a separator that splits ``alembic_config:versions``.
+"""Where revisions are read from and written to.
+
+Where new revisions go is decided in :mod:`alembic_config._history` (whose
+history a folder is); this module lists the folders and checks the ini's separator.
+
+The ini pitfall of ``version_locations``: a separator that splits ``alembic_config:versions``.
 
 A deployment that installs alembic-config as a wheel keeps its own revisions next
 to the shipped ones::
@@ -18,8 +23,11 @@ from __future__ import annotations
 import os
 import re
 from importlib.util import find_spec
+from pathlib import Path
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import coerce_resource_to_filename
 
 from alembic_config._errors import RevisionLocationError
 
@@ -82,3 +90,12 @@ def _refuse_spaces_not_split(raw: str, separator: str) -> None:
                 "contains spaces).",
                 path=raw,
             )
+
+
+def version_locations(script: ScriptDirectory) -> list[Path]:
+    """The folders Alembic reads revisions from, as absolute paths."""
+    if script.version_locations:
+        return [
+            coerce_resource_to_filename(str(loc)).absolute() for loc in script.version_locations
+        ]
+    return [Path(script.dir, "versions").absolute()]

@@ -141,7 +141,7 @@ def alembic_config_engine(tmp_path: Path) -> Iterator[Engine]:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    from alembic_config import DATABASE_URL_ENV, normalize_url
+    from alembic_config._urls import DATABASE_URL_ENV, normalize_url
 
     given = os.environ.get(DATABASE_URL_ENV, "").strip()
     url = normalize_url(given) if given else f"sqlite:///{tmp_path / 'alembic_config_checks.db'}"
