@@ -97,6 +97,24 @@ def test_a_project_with_its_first_revision_passes_every_check(
     assert table_names(backend.url) <= BOOKKEEPING  # every check returned the database to base
 
 
+def test_only_the_checked_service_is_compared(
+    tmp_path: Path, fixture_site: Path, sqlite_database: TestDatabase
+) -> None:
+    """Another installed service whose tables no revision creates yet is not this team's drift."""
+    project = make_project(tmp_path / "billing")
+    made = run(
+        [str(BIN / "alembic"), "revision", "--autogenerate", "-m", "users only"],
+        project,
+        env_for(fixture_site, sqlite_database, "users"),
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+
+    result = pytest_in(project, env_for(fixture_site, None, "users,orders"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outcomes(result) == dict.fromkeys(ALL_PASSED, "PASSED")
+
+
 def test_models_without_a_revision_fail_the_migration_checks(
     tmp_path: Path, fixture_site: Path, sqlite_database: TestDatabase
 ) -> None:

@@ -93,6 +93,12 @@ def test_shipped_only_keeps_no_folder_and_takes_no_local_versions(
     assert both.error == (
         "error: --shipped-only keeps no revisions of its own: leave out --local-versions"
     )
+    two = expect(mm("db", "init", str(tmp_path / "y"), "--shipped-only", "--extend-shipped"), 2)
+    assert two.error == (
+        "error: --extend-shipped and --shipped-only exclude each other: choose one"
+    )
+    assert not (tmp_path / "x").exists()
+    assert not (tmp_path / "y").exists()
 
 
 @pytest.mark.parametrize("autogenerate", [False, True], ids=["empty", "autogenerate"])

@@ -159,7 +159,7 @@ def alembic_config_alembic(
     """The project's Alembic config, comparing only the checked services' tables."""
     from alembic.config import Config
 
-    from alembic_config import load_all_models
+    from alembic_config import EnvironmentOptions, load_all_models, with_options
 
     ini = pytestconfig.rootpath / str(pytestconfig.getini(INI_OPTION))
     if not ini.is_file():
@@ -171,10 +171,12 @@ def alembic_config_alembic(
     config = Config(str(ini))
     # the other services too, so that foreign keys resolve and the impact gate sees them all
     loaded = compared_services(alembic_config_services)
-    config.attributes["alembic_config.catalog"] = lambda: load_all_models(services=loaded)
-    config.attributes["alembic_config.services"] = list(alembic_config_services)
+    options = EnvironmentOptions(
+        catalog=lambda: load_all_models(services=loaded),
+        services=frozenset(alembic_config_services),
+    )
     config.attributes["configure_logger"] = False
-    return config
+    return with_options(config, options)
 
 
 @pytest.fixture

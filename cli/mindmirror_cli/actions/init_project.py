@@ -113,6 +113,15 @@ class InitResult:
         return {"written": list(self.written)}
 
 
+def choose_history(*, extend_shipped: bool, shipped_only: bool) -> str:
+    """The history named by ``db init``'s flags (``own`` without either; both is an error)."""
+    if extend_shipped and shipped_only:
+        raise BadInput("--extend-shipped and --shipped-only exclude each other: choose one")
+    if extend_shipped:
+        return EXTEND_SHIPPED
+    return SHIPPED_ONLY if shipped_only else OWN
+
+
 def init_project(
     folder: Path, *, history: str = OWN, local_versions: str | None = None, force: bool = False
 ) -> InitResult:

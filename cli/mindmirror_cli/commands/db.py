@@ -42,21 +42,24 @@ def db() -> None:
 )
 @click.option(
     "--extend-shipped",
-    "history",
-    flag_value="extend-shipped",
+    is_flag=True,
     help="Continue the history shipped in alembic_config: its revisions, then this project's.",
 )
 @click.option(
     "--shipped-only",
-    "history",
-    flag_value="shipped-only",
+    is_flag=True,
     help="Only deploy the history shipped in alembic_config; keep no revisions of this project.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @json_option
 @pass_app
 def init(
-    app: App, folder: Path, local_versions: str | None, history: str | None, force: bool
+    app: App,
+    folder: Path,
+    local_versions: str | None,
+    extend_shipped: bool,
+    shipped_only: bool,
+    force: bool,
 ) -> None:
     """Set up FOLDER: an alembic.ini using alembic_config:, a .env.example, a versions folder.
 
@@ -73,11 +76,10 @@ def init(
       mindmirror db init --local-versions db/revisions
       mindmirror db init --extend-shipped
     """
-    from mindmirror_cli.actions.init_project import OWN, init_project
+    from mindmirror_cli.actions.init_project import choose_history, init_project
 
-    result = init_project(
-        folder, history=history or OWN, local_versions=local_versions, force=force
-    )
+    history = choose_history(extend_shipped=extend_shipped, shipped_only=shipped_only)
+    result = init_project(folder, history=history, local_versions=local_versions, force=force)
     if app.settings.json:
         app.output.data(result.to_dict())
         return
