@@ -226,3 +226,5 @@ def test_the_shipped_history_takes_revisions_from_this_repository_only(tmp_path:
     own.mkdir()
     # listed after the shipped folder (--extend-shipped): the project's own folder takes it
     assert choose_version_path(None, [SHIPPED, own], project=tmp_path) == str(own)
+    with pytest.raises(RevisionLocationError):  # nor by naming it with --version-path
+        choose_version_path(str(SHIPPED), [SHIPPED, own], project=tmp_path)
