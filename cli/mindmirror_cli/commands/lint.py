@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.options import json_option, pass_app
+from mindmirror_cli.commands.options import output_options, pass_app
 from mindmirror_cli.errors import CheckFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +96,7 @@ def _production_mark(app: App) -> str:
 
 @click.command()
 @click.argument("selection", metavar="[RANGE]", required=False)
-@json_option
+@output_options
 @pass_app
 def lint(app: App, selection: str | None) -> None:
     """Lint the pending revisions (or RANGE) for operations that lock or break a shared database.
