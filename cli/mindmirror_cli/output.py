@@ -113,10 +113,16 @@ class Output:
         self._console(stderr=False).print(table)
 
     def progress(self, total: int, description: str) -> Any:
-        """A progress bar on stderr (a no-op context when quiet or not on a terminal)."""
+        """A progress bar on stderr; None when quiet or not on a terminal.
+
+        None rather than a disabled bar: before rich 14.3 a disabled bar still
+        wrote a blank line when it stopped.
+        """
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = self._console(stderr=True)
+        if self.verbosity < 0 or not console.is_terminal:
+            return None
         return Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -124,5 +130,4 @@ class Output:
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=self.verbosity < 0 or not console.is_terminal,
         )

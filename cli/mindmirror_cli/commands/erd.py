@@ -8,6 +8,7 @@ import click
 
 from mindmirror_cli.app import App
 from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option, pass_app
+from mindmirror_cli.errors import BadInput
 
 
 @click.command()
@@ -26,9 +27,32 @@ from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option
     show_default=True,
     help="Mermaid or DOT text, or an SVG or PNG image drawn by Graphviz's dot.",
 )
+@click.option(
+    "--columns",
+    type=click.Choice(("auto", "all", "keys")),
+    default="auto",
+    show_default=True,
+    help="Which columns each table lists: all, only the keys (primary and foreign), or "
+    "auto: the keys only of tables wider than 8 columns when the diagram has more than 12 tables.",
+)
 @diagram_file_option("Write to FILE (required for svg and png) instead of stdout.")
+@click.option(
+    "--update",
+    "markdown",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Rewrite the Mermaid diagram between the 'mindmirror models erd: begin/end' "
+    "markers of the Markdown FILE (README.md, say) instead of printing it.",
+)
 @pass_app
-def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> None:
+def erd(
+    app: App,
+    services: tuple[str, ...],
+    fmt: str,
+    columns: str,
+    output: Path | None,
+    markdown: Path | None,
+) -> None:
     """Draw every table with its columns, grouped and coloured by the service that owns it.
 
     Foreign keys are arrows from the referencing table; those that cross
@@ -40,6 +64,7 @@ def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> N
     Examples:
       mindmirror models erd > schema.mmd
       mindmirror models erd --service journal --format svg -o journal.svg
+      mindmirror models erd --update README.md
     """
     from mindmirror_cli.diagrams import (
         build_erd,
@@ -50,11 +75,13 @@ def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> N
         limits_exceeded,
     )
 
+    if markdown is not None and (fmt != "mermaid" or output is not None):
+        raise BadInput("--update writes Mermaid into a Markdown file: drop --format and -o")
     check_destination(fmt, output, option="--format")
     catalog = app.catalog
     for failure in catalog.failures:
         app.output.warn(f"service {failure.name} did not load; its tables are missing")
-    diagram = build_erd(catalog, services)
+    diagram = build_erd(catalog, services, columns)
     if fmt == "mermaid":
         source = erd_mermaid(diagram)
         too_big = limits_exceeded(source, diagram)
@@ -64,6 +91,20 @@ def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> N
             )
     else:
         source = erd_dot(diagram)
+    if markdown is not None:
+        _update(app, markdown, source, diagram.title)
+        return
     deliver(fmt, source, output)
     if output is not None:
         app.output.success(f"wrote {output}: {diagram.title}")
+
+
+def _update(app: App, markdown: Path, mermaid: str, title: str) -> None:
+    from mindmirror_cli.diagrams.embed import embed
+
+    done = embed(markdown, mermaid)
+    where = markdown if done.blocks == 1 else f"{done.blocks} diagrams in {markdown}"
+    if done.changed:
+        app.output.success(f"updated {where}: {title}")
+    else:
+        app.output.info(f"{where} already up to date: {title}")
