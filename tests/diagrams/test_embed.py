@@ -3,6 +3,7 @@ markers, and only there."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -90,3 +91,21 @@ def test_replace_blocks_counts_the_pairs() -> None:
     assert count == 1
     assert text == f"a\n{BEGIN}\n```mermaid\nflowchart LR\n```\n{END}\nb\n"
     assert replace_blocks("nothing\n", "flowchart LR\n") == ("nothing\n", 0)
+
+
+def test_update_under_json_prints_one_diagram_document(invoke: Invoke, tmp_path: Path) -> None:
+    from tests.cli.test_json_schema import validate
+
+    page = tmp_path / "README.md"
+    page.write_text(stale())
+    documents = []
+    for _ in range(2):
+        result = invoke("--json", "models", "erd", "--update", str(page))
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout))
+        validate(documents[-1], "models_erd")
+    assert [d["updated"] for d in documents] == [True, False]
+    assert documents[0]["path"] == str(page)
+    assert documents[0]["source"] is None
+    assert documents[0]["title"].startswith("31 tables of agent, journal, shared")
+    assert bodies(page.read_text()) == [invoke("models", "erd").stdout]

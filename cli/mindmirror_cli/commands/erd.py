@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option, pass_app
+from mindmirror_cli.commands.options import (
+    DIAGRAM_FORMATS,
+    deliver_json,
+    diagram_file_option,
+    output_options,
+    pass_app,
+)
 from mindmirror_cli.errors import BadInput
+
+if TYPE_CHECKING:
+    from mindmirror_cli.diagrams import Erd
 
 
 @click.command()
@@ -44,6 +54,7 @@ from mindmirror_cli.errors import BadInput
     help="Rewrite the Mermaid diagram between the 'mindmirror models erd: begin/end' "
     "markers of the Markdown FILE (README.md, say) instead of printing it.",
 )
+@output_options
 @pass_app
 def erd(
     app: App,
@@ -54,6 +65,9 @@ def erd(
     markdown: Path | None,
 ) -> None:
     """Draw every table with its columns, grouped and coloured by the service that owns it.
+
+    Exits 3 after drawing when a service failed to load (its tables are missing).
+    Under --json the diagram's source (or the file written) is inside the document.
 
     Foreign keys are arrows from the referencing table; those that cross
     services are dashed and orange, and tables the services define differently
@@ -66,6 +80,7 @@ def erd(
       mindmirror models erd --service journal --format svg -o journal.svg
       mindmirror models erd --update README.md
     """
+    from mindmirror_cli.commands.models import fail_if_incomplete
     from mindmirror_cli.diagrams import (
         build_erd,
         check_destination,
@@ -92,19 +107,35 @@ def erd(
     else:
         source = erd_dot(diagram)
     if markdown is not None:
-        _update(app, markdown, source, diagram.title)
-        return
-    deliver(fmt, source, output)
-    if output is not None:
-        app.output.success(f"wrote {output}: {diagram.title}")
+        _update(app, markdown, source, diagram)
+    elif app.settings.json:
+        facts = {"title": diagram.title, "tables": len(diagram.entities)}
+        deliver_json(app, fmt, source, output, facts)
+    else:
+        deliver(fmt, source, output)
+        if output is not None:
+            app.output.success(f"wrote {output}: {diagram.title}")
+    fail_if_incomplete(app)
 
 
-def _update(app: App, markdown: Path, mermaid: str, title: str) -> None:
+def _update(app: App, markdown: Path, mermaid: str, diagram: Erd) -> None:
     from mindmirror_cli.diagrams.embed import embed
 
     done = embed(markdown, mermaid)
+    if app.settings.json:
+        app.output.data(
+            {
+                "format": "mermaid",
+                "path": str(markdown),
+                "source": None,
+                "title": diagram.title,
+                "tables": len(diagram.entities),
+                "updated": done.changed,
+            }
+        )
+        return
     where = markdown if done.blocks == 1 else f"{done.blocks} diagrams in {markdown}"
     if done.changed:
-        app.output.success(f"updated {where}: {title}")
+        app.output.success(f"updated {where}: {diagram.title}")
     else:
-        app.output.info(f"{where} already up to date: {title}")
+        app.output.info(f"{where} already up to date: {diagram.title}")

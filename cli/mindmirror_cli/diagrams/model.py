@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Column as SaColumn, ForeignKeyConstraint, Table
     from sqlalchemy.types import TypeEngine
 
+from mindmirror_cli.words import plural
+
 Role = Literal["selected", "context", "missing"]
 MISSING_GROUP = "not loaded"
 COLUMN_MODES = ("auto", "all", "keys")
@@ -76,7 +78,7 @@ class Entity:
     @property
     def hidden_note(self) -> str:
         """What a table drawn with its keys only says last: ``+ 7 more columns``."""
-        return f"+ {self.hidden} more column{'s' if self.hidden != 1 else ''}"
+        return f"+ {plural(self.hidden, 'more column')}"
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,12 @@ class Erd:
         crossing = sum(1 for link in self.links if link.cross_service)
         named = ", ".join(services) if len(services) <= 5 else f"{len(services)} services"
         title = (
-            f"{len(shown)} tables of {named or 'no services'}; "
-            f"{len(self.links)} foreign keys, {crossing} across services"
+            f"{plural(len(shown), 'table')} of {named or 'no services'}; "
+            f"{plural(len(self.links), 'foreign key')}, {crossing} across services"
         )
         narrowed = sum(1 for e in self.entities if e.hidden)
         if narrowed:
-            title += f"; {narrowed} tables show only their key columns"
+            title += f"; {plural(narrowed, 'table shows', 'tables show')} only their key columns"
         return title
 
 
