@@ -20,6 +20,7 @@ from pathlib import Path
 import nox
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 # nox does not put the noxfile's folder on sys.path; the repository's tools live there
@@ -43,19 +44,26 @@ def _python_floor() -> str:
     return floor
 
 
-def _test_tools() -> list[str]:
-    """The dev group's requirements for :data:`TEST_TOOLS`, ranges as the group declares them."""
+def _test_tools(pinned: set[str]) -> list[str]:
+    """The dev group's requirements for :data:`TEST_TOOLS`; by name alone where the constraints
+    pin them (a member's extra declares them too, and its range is the one under test)."""
     group = tomllib.loads((REPO / "pyproject.toml").read_text())["dependency-groups"]["dev"]
-    chosen = [text for text in group if Requirement(text).name in TEST_TOOLS]
-    missing = set(TEST_TOOLS) - {Requirement(text).name for text in chosen}
+    chosen = {
+        Requirement(text).name: text for text in group if Requirement(text).name in TEST_TOOLS
+    }
+    missing = set(TEST_TOOLS) - set(chosen)
     if missing:
         raise RuntimeError(f"the dev group no longer lists {', '.join(sorted(missing))}")
-    return chosen
+    return [name if canonicalize_name(name) in pinned else text for name, text in chosen.items()]
 
 
 def _members() -> list[str]:
+    """``-e`` arguments for every member, alembic-config with all its extras."""
+    library = REPO / "alembic-config"
+    project = tomllib.loads((library / "pyproject.toml").read_text())["project"]
+    extras = ",".join(sorted(project.get("optional-dependencies", {})))
     services = sorted(p.parent for p in (REPO / "services").glob("*/pyproject.toml"))
-    editable = [f"{REPO / 'alembic-config'}[postgresql,mysql]", REPO / "cli", *services]
+    editable = [f"{library}[{extras}]", REPO / "cli", *services]
     return [arg for path in editable for arg in ("-e", str(path))]
 
 
@@ -63,8 +71,9 @@ def _run(session: nox.Session, kind: str) -> None:
     pins = Path(session.create_tmp()) / f"{kind}-constraints.txt"
     pins.write_text(constraints(kind))
     session.log(pins.read_text().strip())
-    session.install("-c", str(pins), *_members(), *_test_tools())
     projects = declared()
+    pinned = {canonicalize_name(p.name) for p in projects}
+    session.install("-c", str(pins), *_members(), *_test_tools(pinned))
     shown = session.run("python", "-c", _VERSIONS, *[p.name for p in projects], silent=True)
     installed = {name: Version(v) for name, v in json.loads(str(shown)).items()}
     session.log("installed: " + ", ".join(f"{n} {v}" for n, v in installed.items()))
