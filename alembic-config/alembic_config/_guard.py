@@ -29,10 +29,8 @@ from alembic_config._ddl_timeouts import (
     run_with_retries,
 )
 from alembic_config._errors import (
-    DdlLockTimeoutError,
     InvalidNameError,
     UnknownServiceError,
-    UnsafeMigrationError,
 )
 from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._history import require_revision_folder
@@ -50,6 +48,10 @@ from alembic_config._partial import (
 from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._production import require_allowed_in_production
 from alembic_config._records import RunRecords
+from alembic_config._refusals import (
+    DdlLockTimeoutError,
+    UnsafeMigrationError,
+)
 from alembic_config._revisions import require_known_revisions
 from alembic_config._transactions import committed
 from alembic_config.lint._plan import enforce_plan, linted_plan

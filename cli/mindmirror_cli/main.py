@@ -10,6 +10,7 @@ import click
 
 from mindmirror_cli.app import App, Settings, configure_logging
 from mindmirror_cli.commands import db, models, supabase
+from mindmirror_cli.commands.db.state import doctor
 from mindmirror_cli.exit_codes import ExitCode
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -186,7 +187,7 @@ def cli(
 cli.add_command(db.db)
 cli.add_command(supabase.supabase)
 cli.add_command(models.models)
-cli.add_command(db.doctor)
+cli.add_command(doctor)
 
 
 def main() -> None:
