@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.operations import ops
-from sqlalchemy import Identity, Table
-from sqlalchemy import types as sqltypes
+from sqlalchemy import Identity, Table, types as sqltypes
 from sqlalchemy.engine import Connection
 
 from alembic_config.autogenerate.ops import upgrade_operations

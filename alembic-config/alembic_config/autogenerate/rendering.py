@@ -17,8 +17,7 @@ from typing import Any, cast
 from alembic.autogenerate import render_op_text, renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops as alembic_ops
-from sqlalchemy import Column, Sequence
-from sqlalchemy import types as sqltypes
+from sqlalchemy import Column, Sequence, types as sqltypes
 from sqlalchemy.dialects import postgresql
 
 from alembic_config.autogenerate.ops import (
