@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from alembic_config._catalog import Catalog
 from alembic_config._connections import durable_at_end
 from alembic_config._errors import InvalidNameError, UnknownServiceError, UnsafeMigrationError
+from alembic_config._failures import script_failure
 from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._locking import lock_timeout, migration_lock
 from alembic_config._options import EnvironmentOptions, names_option, running_command
@@ -110,6 +111,9 @@ class MigrationGuard:
             except Exception as exc:
                 if marked and self._marker_plan:  # the failing revision was never stamped
                     exc.add_note(partial_after_failure(*self._marker_plan[0]))
+                failure = script_failure(exc, context.script)
+                if failure is not None:
+                    raise failure from exc
                 raise
             if marked and not self._marker_plan:
                 committed(conn, lambda: drop_marker_if_empty(conn, table, schema))

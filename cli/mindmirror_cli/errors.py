@@ -74,6 +74,18 @@ def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
     return Failure(str(redact(text)) if callable(redact) else text, failure.exit_code)
 
 
+def failure_traceback(exc: BaseException) -> str | None:
+    """The traceback of a revision's own Python error (shown with ``-v``), else ``None``."""
+    import traceback
+
+    import alembic_config as ac
+
+    for error in _chain(exc):
+        if isinstance(error, ac.MigrationScriptError) and error.__cause__ is not None:
+            return "".join(traceback.format_exception(error.__cause__)).rstrip()
+    return None
+
+
 def _classify(exc: BaseException, *, redact: object = None) -> Failure | None:
     import alembic_config as ac
     from alembic.script.revision import RevisionError
@@ -118,6 +130,8 @@ def _alembic_config_code(error: BaseException) -> ExitCode:
         return ExitCode.DATABASE_UNREACHABLE
     if isinstance(error, ac.UnsafeMigrationError):
         return ExitCode.UNSAFE
+    if isinstance(error, ac.MigrationScriptError):
+        return ExitCode.MIGRATION_FAILED
     if isinstance(error, ac.DropRequestError | ac.ProductionGuardError):
         return ExitCode.USAGE
     if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError | ac.RevisionFileError):

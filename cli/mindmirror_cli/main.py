@@ -24,7 +24,7 @@ class MindmirrorGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
-            from mindmirror_cli.errors import classify
+            from mindmirror_cli.errors import classify, failure_traceback
 
             app = ctx.find_object(App)
             failure = classify(exc, redact=app.redact if app else None)
@@ -32,6 +32,9 @@ class MindmirrorGroup(click.Group):
                 raise
             if app is not None:
                 app.output.error(failure.message)
+                trace = failure_traceback(exc)
+                if trace:
+                    app.output.detail(trace)
             else:
                 click.echo(f"error: {failure.message}", err=True)
             ctx.exit(int(failure.exit_code))

@@ -39,6 +39,9 @@ SERVICES = (
     CorpusService("edge_cases", "corpus-edge", ()),
 )
 
+# a wrapper of models with errors, refused at discovery (not part of the round trip)
+INVALID_WRAPPER = "corpus-invalid"
+
 
 def install_corpus(target: Path) -> Path:
     """pip-install every wrapper (no dependencies: the real packages are dev dependencies)."""
@@ -47,6 +50,7 @@ def install_corpus(target: Path) -> Path:
             sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
             "--no-build-isolation", "--target", str(target),
             *(str(CORPUS / service.wrapper) for service in SERVICES),
+            str(CORPUS / INVALID_WRAPPER),
         ],
         check=True,
         capture_output=True,

@@ -102,7 +102,8 @@ def _render_column_with_sequence(
 def _column_text(column: Column[Any], autogen_context: AutogenContext) -> str:
     """Alembic's own rendering of a column, through the public ``render_op_text``."""
     text = render_op_text(autogen_context, alembic_ops.AddColumnOp(_PROBE_TABLE, column))
-    start = text.index("(") + len(repr(_PROBE_TABLE)) + 3  # past "op.add_column('t', "
+    # "op.add_column('t', sa.Column(...))", or "batch_op.add_column(sa.Column(...))" in a batch
+    start = text.index(f"{_sa(autogen_context)}Column(")
     return text[start:-1]
 
 
