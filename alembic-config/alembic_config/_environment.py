@@ -168,6 +168,8 @@ class MigrationEnvironment:
             # make_sqlite_ddl_transactional() lets a revision and its stamp commit together
             **({"transactional_ddl": True} if sqlite else {}),
             "transaction_per_migration": True,
+            # every schema the models name is compared; include_name skips the others
+            "include_schemas": True,
             "include_name": hooks.include_name,
             "include_object": hooks.include_object,
             "process_revision_directives": hooks.process_revision_directives,

@@ -77,10 +77,18 @@ class AutogenerateHooks:
         return self._scope
 
     def include_name(self, name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
-        """Reflect only the database tables a selected service owns (or named by ``--drop``)."""
+        """Reflect only the database tables a selected service owns (or named by ``--drop``).
+
+        Of the schemas, only the default one and those the models name are reflected.
+        """
+        if type_ == "schema":
+            return name is None or name in self._model_schemas()
         if type_ != "table" or name is None:
             return True
         return self.scope().include_database_table(name, parent_names.get("schema_name"))
+
+    def _model_schemas(self) -> set[str]:
+        return {t.schema for t in self._catalog().metadata.tables.values() if t.schema}
 
     def include_object(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any

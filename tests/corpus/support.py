@@ -29,14 +29,22 @@ class CorpusService:
     wrapper: str
     packages: tuple[str, ...]
     backends: tuple[str, ...] = ("sqlite", "postgresql", "mariadb")
+    schemas: tuple[str, ...] = ()
 
 
 SERVICES = (
-    CorpusService("celery_results", "corpus-celery", ("celery", "kombu")),
+    CorpusService("celery_results", "corpus-celery", ("celery",)),
     CorpusService("mlflow_store", "corpus-mlflow", ("mlflow-skinny",)),
     CorpusService("optuna_storage", "corpus-optuna", ("optuna",)),
     CorpusService("apscheduler_jobs", "corpus-apscheduler", ("APScheduler",)),
     CorpusService("edge_cases", "corpus-edge", ()),
+    CorpusService(
+        "edge_postgresql",
+        "corpus-edge-pg",
+        (),
+        backends=("postgresql",),
+        schemas=("edge_archive",),
+    ),
 )
 
 # a wrapper of models with errors, refused at discovery (not part of the round trip)

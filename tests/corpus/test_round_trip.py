@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tests.cli.support import expect, revisions
 from tests.corpus.conftest import MakeCli
-from tests.corpus.support import SERVICES, differences, snapshot
+from tests.corpus.support import SERVICES, CorpusService, differences, snapshot
 from tests.support.databases import BACKENDS, BOOKKEEPING, isolated_database
 
 CASES = [
@@ -26,9 +26,24 @@ CASES = [
 
 
 def _service_metadata(name: str) -> sa.MetaData:
-    from alembic_config import load_all_models
+    """The service's own models, as its entry point gives them (not the merged copy)."""
+    from alembic_config._discovery import discover_services, load_service
 
-    return load_all_models(services=[name]).metadata
+    sources, _ = discover_services()
+    (source,) = [s for s in sources if s.name == name]
+    return load_service(source)
+
+
+def _create_schemas(url: str, schemas: tuple[str, ...]) -> None:
+    if not schemas:
+        return
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    finally:
+        engine.dispose()
 
 
 def _engine(url: str) -> sa.Engine:
@@ -42,8 +57,13 @@ def _engine(url: str) -> sa.Engine:
 # SQLite reflects a stored computed column's expression as empty: Alembic warns, writes nothing
 @pytest.mark.filterwarnings("ignore:Computed default on edge_orders.total cannot be modified")
 @pytest.mark.parametrize(("service", "backend"), CASES)
-def test_round_trip(service, backend: str, corpus_cli: MakeCli, tmp_path: Path) -> None:
+def test_round_trip(
+    service: CorpusService, backend: str, corpus_cli: MakeCli, tmp_path: Path
+) -> None:
     with isolated_database(backend, tmp_path) as db, isolated_database(backend, tmp_path) as ref:
+        for url in (db.url, ref.url):
+            _create_schemas(url, service.schemas)
+        schemas = (None, *service.schemas)
         cli = corpus_cli(service.name, db.url)
         expect(cli("db", "revision", "--autogenerate", "-m", "initial"))
         (written,) = revisions(cli.project)
@@ -55,9 +75,10 @@ def test_round_trip(service, backend: str, corpus_cli: MakeCli, tmp_path: Path) 
         engine = _engine(db.url)
         try:
             with engine.connect() as conn:
-                left = snapshot(conn)
-            assert set(left) - {"sequences None", "enums"} <= BOOKKEEPING
-            assert not left.get("sequences None"), left
+                left = snapshot(conn, schemas=schemas)
+            sequences = {f"sequences {schema}" for schema in schemas}
+            assert set(left) - sequences - {"enums"} <= BOOKKEEPING
+            assert not any(left.get(key) for key in sequences), left
             assert not left.get("enums"), left
             expect(cli("db", "upgrade"))
             metadata = _service_metadata(service.name)
@@ -65,11 +86,11 @@ def test_round_trip(service, backend: str, corpus_cli: MakeCli, tmp_path: Path) 
             try:
                 metadata.create_all(reference)
                 with reference.connect() as conn:
-                    expected = snapshot(conn)
+                    expected = snapshot(conn, schemas=schemas)
             finally:
                 reference.dispose()
             with engine.connect() as conn:
-                migrated = snapshot(conn, ignore=BOOKKEEPING)
+                migrated = snapshot(conn, ignore=BOOKKEEPING, schemas=schemas)
         finally:
             engine.dispose()
         assert migrated == expected, differences(migrated, expected)

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from alembic.autogenerate import render_op_text, renderers
 from alembic.autogenerate.api import AutogenContext
@@ -35,7 +35,7 @@ _LITERALS = (str, int, float, bool, type(None))
 _PROBE_TABLE = "t"
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Alembic's ``render_item`` hook; ``False`` leaves an item to Alembic."""
     if type_ == "type" and _is_foreign_type(obj):
         return render_foreign_type(obj, autogen_context)
@@ -138,7 +138,7 @@ def _is_dialect_type_with_subtypes(type_: Any) -> bool:
     return any(isinstance(getattr(type_, name, None), sqltypes.TypeEngine) for name in names)
 
 
-def render_dialect_type(type_: Any, autogen_context: AutogenContext) -> str | bool:
+def render_dialect_type(type_: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """``dialect.TYPE(args)``, every inner type rendered with its prefix and import."""
     dialect = _dialect_of(type_)
     arguments = _constructor_arguments(type_, autogen_context)
@@ -190,7 +190,7 @@ def _same(value: Any, default: Any) -> bool:
         return False
 
 
-def render_foreign_type(type_: Any, autogen_context: AutogenContext) -> str | bool:
+def render_foreign_type(type_: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """A third-party type, importable from the revision; its stored type when not rebuildable."""
     cls = type(type_)
     arguments = _constructor_arguments(type_, autogen_context)
