@@ -1,31 +1,19 @@
-"""A Python error raised by a revision's own code, named by revision, file and line.
+"""A Python error raised by a revision's own code, named by revision and file.
 
-SQL errors keep their own report (the statement, the database's message); any
-other exception raised while a revision runs (a ``NameError``, an
-``AttributeError`` in a data migration...) becomes a
-:class:`~alembic_config._errors.MigrationScriptError`.
+SQL errors keep their own report (the statement, the database's message), and
+alembic-config's and Alembic's own errors theirs; any other exception raised
+while a revision runs (a ``NameError``, an ``AttributeError`` in a data
+migration...) becomes a :class:`~alembic_config._errors.MigrationScriptError`
+for the step that was running.
 """
 
 from __future__ import annotations
 
-import traceback
-from pathlib import Path
-
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from alembic_config._errors import AlembicConfigError, MigrationScriptError
-
-DIRECTIONS = frozenset({"upgrade", "downgrade"})
-
-
-def _revision_files(script: ScriptDirectory) -> dict[str, str]:
-    files: dict[str, str] = {}
-    for revision in script.walk_revisions():
-        if revision.path:
-            files[str(Path(revision.path).resolve())] = revision.revision
-    return files
+from alembic_config._planning import PlannedStep
 
 
 def last_line(exc: BaseException) -> str:
@@ -34,22 +22,14 @@ def last_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[-1].strip()}" if lines else type(exc).__name__
 
 
-def script_failure(
-    exc: BaseException, script: ScriptDirectory | None
-) -> MigrationScriptError | None:
-    """The error to report for ``exc`` raised inside a revision; ``None`` for other errors."""
-    if script is None or isinstance(exc, AlembicConfigError | SQLAlchemyError | CommandError):
+def script_failure(exc: BaseException, running: PlannedStep | None) -> MigrationScriptError | None:
+    """The error to report for ``exc`` raised by the step running; ``None`` for other errors."""
+    if running is None or isinstance(exc, AlembicConfigError | SQLAlchemyError | CommandError):
         return None
-    frames = traceback.extract_tb(exc.__traceback__)
-    files = _revision_files(script)
-    inside = [f for f in frames if str(Path(f.filename).resolve()) in files]
-    if not inside:
-        return None
-    frame = inside[-1]
-    entry = next((f for f in inside if f.name in DIRECTIONS), frame)
+    path = getattr(running.script, "path", None)
     return MigrationScriptError(
-        revision=files[str(Path(frame.filename).resolve())],
-        direction=entry.name if entry.name in DIRECTIONS else "upgrade",
+        revision=running.revision,
+        direction=running.direction,
         error=last_line(exc),
-        location=f"{frame.filename}, line {frame.lineno}",
+        location=str(path) if path else "revision file unknown",
     )

@@ -34,7 +34,7 @@ from alembic_config._partial import (
     set_marker,
     uses_marker,
 )
-from alembic_config._planning import MigrationPlan, build_plan
+from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._production import require_allowed_in_production
 from alembic_config._records import RunRecords
 from alembic_config._revisions import require_known_revisions
@@ -63,6 +63,8 @@ class MigrationGuard:
         self._version_table = version_table
         self._records = RunRecords(catalog, loaded, version_table)
         self._marker_plan: list[tuple[str, str]] = []
+        # the steps of the plan not stamped yet: the first one is running
+        self._pending: list[PlannedStep] = []
 
     def lock_timeout(self) -> float:
         """Seconds to wait for the migration lock: the options, the environment, or 60."""
@@ -101,6 +103,7 @@ class MigrationGuard:
             durable_at_end(conn),
         ):
             plan = self._prepare(context, conn, command)
+            self._pending = list(plan.steps)
             if marked and plan.steps:
                 committed(conn, lambda: require_no_partial_state(conn, table, schema))
                 self._marker_plan = [(s.revision, s.direction) for s in plan.steps]
@@ -111,7 +114,7 @@ class MigrationGuard:
             except Exception as exc:
                 if marked and self._marker_plan:  # the failing revision was never stamped
                     exc.add_note(partial_after_failure(*self._marker_plan[0]))
-                failure = script_failure(exc, context.script)
+                failure = script_failure(exc, self._pending[0] if self._pending else None)
                 if failure is not None:
                     raise failure from exc
                 raise
@@ -140,6 +143,8 @@ class MigrationGuard:
     def on_version_apply(self, **kw: Any) -> None:
         """Alembic's ``on_version_apply``: move the marker, update the records, tell the caller."""
         connection = kw["ctx"].connection
+        if self._pending:
+            self._pending.pop(0)
         if self._marker_plan:
             # moves in the transaction that stamps the step just applied
             self._marker_plan.pop(0)

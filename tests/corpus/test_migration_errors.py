@@ -40,7 +40,7 @@ def test_a_python_error_in_a_revision_exits_8(
         (cli.project / "versions" / "a1_broken.py").write_text(BROKEN)
         outcome = expect(cli("db", "upgrade"), 8)
         assert "error: revision a1_broken failed (upgrade, " in outcome.error
-        assert "a1_broken.py, line 14): NameError: name 'mlflow' is not defined" in outcome.error
+        assert "a1_broken.py): NameError: name 'mlflow' is not defined" in outcome.error
         assert "Traceback" not in outcome.stderr
         if backend == "mariadb":
             assert "the database is now in a partial state: revision a1_broken" in outcome.error
