@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic_config._catalog import Catalog, ServiceInfo
+from alembic_config._catalog import Catalog
+from alembic_config._discovery import Service, ServiceState
 from alembic_config._merge import merge_metadata
 from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
 
@@ -21,7 +22,9 @@ SERVICE = "model_changes"
 def catalog_of(metadata: sa.MetaData) -> Catalog:
     """A complete catalog holding one service, ``model_changes``, with these models."""
     merged = merge_metadata([(SERVICE, metadata)])
-    info = ServiceInfo(SERVICE, "corpus-tests", "1.0", "tests.corpus", tuple(merged.owners))
+    info = Service(
+        SERVICE, "corpus-tests", "1.0", "tests.corpus:models", ServiceState.OK, tuple(merged.owners)
+    )
     return Catalog(merged.metadata, (info,), (), merged.conflicts, merged.owners, ())
 
 
