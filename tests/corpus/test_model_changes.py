@@ -69,6 +69,42 @@ def test_a_removed_enum_value_is_refused(project: Project) -> None:
     assert len(project.revisions()) == 1
 
 
+def _shared_enum_models(*, second_table: bool) -> sa.MetaData:
+    metadata = sa.MetaData()
+    kind = sa.Enum("a", "b", name="shared_kind")
+    sa.Table("first", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("k", kind))
+    if second_table:
+        sa.Table(
+            "second", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("k", kind)
+        )
+    return metadata
+
+
+@pytest.mark.parametrize("project", ["postgresql"], indirect=True)
+def test_a_later_table_reuses_an_existing_enum_type(project: Project) -> None:
+    first = _shared_enum_models(second_table=False)
+    project.autogenerate(first, "first")
+    project.upgrade(first)
+    second = _shared_enum_models(second_table=True)
+    written = project.autogenerate(second, "second")
+    assert written is not None
+    assert body(written) == [
+        "op.create_table('second',",
+        "sa.Column('id', sa.Integer(), nullable=False),",
+        "sa.Column('k', postgresql.ENUM('a', 'b', name='shared_kind', create_type=False), "
+        "nullable=True),",
+        "sa.PrimaryKeyConstraint('id'),",
+        "info={'alembic_config.owners': ['model_changes']}",
+        ")",
+    ]
+    project.upgrade(second)
+    project.check(second)
+    project.downgrade(second, "-1")
+    assert [e["name"] for e in _inspect(project.url).get_enums()] == ["shared_kind"]  # type: ignore[attr-defined]
+    project.downgrade(second, "base")
+    assert _inspect(project.url).get_enums() == []  # type: ignore[attr-defined]
+
+
 def _counter_models(*, with_number: bool) -> sa.MetaData:
     metadata = sa.MetaData()
     columns = [sa.Column("id", sa.Integer, primary_key=True)]

@@ -1,7 +1,8 @@
 """PostgreSQL's native enum types in autogenerate: their whole lifecycle.
 
 A type is created before its first use (``create_table`` creates it itself;
-a column added to an existing table needs it first), dropped at the end of the
+a column added to an existing table needs it first; a table created with a
+type the database already has gets ``create_type=False``), dropped at the end of the
 downgrade that removes its last user, and gains a value through ``ALTER TYPE
 ... ADD VALUE`` in its place. A value removed, renamed or moved is refused with
 :class:`~alembic_config._errors.EnumChangeError`: PostgreSQL cannot do that in
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from alembic.operations import ops
-from sqlalchemy import Enum, Table
+from sqlalchemy import Column, Enum, Table
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Inspector
 
 from alembic_config._errors import EnumChangeError
@@ -85,6 +87,31 @@ def _created_tables(script: ops.MigrationScript) -> set[tuple[str | None, str]]:
     }
 
 
+def _use_existing_type(script: ops.MigrationScript, enum: ModelEnum, dialect: Any) -> None:
+    """A table created here with a type the database has: ``create_type=False`` in its column.
+
+    ``create_table`` would create the type again (``DuplicateObject``).
+    """
+    for operation in upgrade_operations(script):
+        if not isinstance(operation, ops.CreateTableOp):
+            continue
+        if (operation.schema, operation.table_name) not in enum.tables:
+            continue
+        items: list[Any] = list(operation.columns)
+        for position, item in enumerate(items):
+            if not isinstance(item, Column):
+                continue
+            found = _native_enum(item.type, dialect)
+            if found is None or str(found.name) != enum.name:
+                continue
+            column = item._copy()
+            column.type = postgresql.ENUM(
+                *enum.values, name=enum.name, schema=enum.schema, create_type=False
+            )
+            items[position] = column
+        operation.columns = items
+
+
 def add_enum_operations(
     conn: Connection,
     inspector: Inspector,
@@ -107,6 +134,7 @@ def add_enum_operations(
         if labels is not None:
             for value, after, before in added_values(name, labels, enum.values):
                 first.append(AddEnumValueOp(name, value, schema, after=after, before=before))
+            _use_existing_type(script, enum, conn.dialect)
             continue
         if not enum.tables & created:  # only added columns use it: create_table will not
             first.append(CreateEnumOp(name, enum.values, schema))
