@@ -101,6 +101,10 @@ if TYPE_CHECKING:
     from alembic_config._names import (
         validate_revision_id as validate_revision_id,
     )
+    from alembic_config._naming import (
+        NAMING_CONVENTION as NAMING_CONVENTION,
+        service_metadata as service_metadata,
+    )
     from alembic_config._operations import (
         RecordedRevision as RecordedRevision,
         record_revision as record_revision,

@@ -42,23 +42,48 @@ def db() -> None:
 @click.option(
     "--local-versions",
     metavar="FOLDER",
-    help="Keep this project's own revisions in FOLDER, next to the shipped ones.",
+    help="The folder of this project's own revisions, inside the project [default: migrations].",
+)
+@click.option(
+    "--extend-shipped",
+    is_flag=True,
+    help="Continue the history shipped in alembic_config: its revisions, then this project's.",
+)
+@click.option(
+    "--shipped-only",
+    is_flag=True,
+    help="Only deploy the history shipped in alembic_config; keep no revisions of this project.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @output_options
 @pass_app
-def init(app: App, folder: Path, local_versions: str | None, force: bool) -> None:
-    """Set up FOLDER: an alembic.ini using alembic_config: and a .env.example.
+def init(
+    app: App,
+    folder: Path,
+    local_versions: str | None,
+    extend_shipped: bool,
+    shipped_only: bool,
+    force: bool,
+) -> None:
+    """Set up FOLDER: an alembic.ini using alembic_config:, a .env.example, a versions folder.
 
+    The project gets a history of its own: its revisions live in its own folder
+    (migrations/ unless --local-versions names another), start from an empty
+    database and never include the revisions shipped inside alembic_config,
+    unless --extend-shipped asks to continue those. --shipped-only deploys the
+    shipped history alone (alembic-config's own monorepo, installed from wheels).
     No database URL is ever written: put it in DATABASE_URL or .env.
 
     \b
-    Example:
-      mindmirror db init --local-versions migrations
+    Examples:
+      mindmirror db init
+      mindmirror db init --local-versions db/revisions
+      mindmirror db init --extend-shipped
     """
-    from mindmirror_cli.actions.init_project import init_project
+    from mindmirror_cli.actions.init_project import choose_history, init_project
 
-    result = init_project(folder, local_versions=local_versions, force=force)
+    history = choose_history(extend_shipped=extend_shipped, shipped_only=shipped_only)
+    result = init_project(folder, history=history, local_versions=local_versions, force=force)
     if app.settings.json:
         app.output.data(result.to_dict())
         return
