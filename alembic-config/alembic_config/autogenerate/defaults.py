@@ -43,7 +43,7 @@ def _normalized(text: str | None) -> str | None:
 def _equivalent(dialect: Any, operation: ops.AlterColumnOp, column: Any) -> bool:
     wanted = operation.modify_server_default
     existing = operation.existing_server_default
-    if isinstance(wanted, Identity) and not dialect.supports_identity_columns:
+    if isinstance(wanted, Identity) and not getattr(dialect, "supports_identity_columns", True):
         return existing is None
     stored_text, wanted_text = _text(existing, dialect), _text(wanted, dialect)
     if stored_text is not None and _normalized(stored_text) == _normalized(wanted_text) == "now()":
