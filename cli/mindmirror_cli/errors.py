@@ -142,6 +142,8 @@ def _rules() -> list[Rule]:
         (ac.DatabaseConnectionError, ExitCode.DATABASE_UNREACHABLE),
         (ac.UnsafeMigrationError, ExitCode.UNSAFE),
         (ac.MigrationScriptError, ExitCode.MIGRATION_FAILED),
+        (ac.UnsafeLintError, ExitCode.UNSAFE),
+        (ac.LintSettingError, ExitCode.USAGE),
         (ac.DropRequestError, ExitCode.USAGE),
         (ac.ProductionGuardError, ExitCode.USAGE),
         (ac.UnknownRevisionError, ExitCode.REVISION_GRAPH),
