@@ -218,3 +218,54 @@ class NoServicesError(AlembicConfigError):
             f"refusing to {action}: no service to compare: {why}. Against an empty model every "
             f"table of the database would look removed. {fix}"
         )
+
+
+class ModelDefinitionError(ServiceLoadError):
+    """A service's models cannot become a valid schema (an index without columns...)."""
+
+    def __init__(
+        self, *, service: str, distribution: str, version: str, problems: Sequence[str]
+    ) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            f"service {service} ({distribution} {version}) defines an invalid schema: "
+            + "; ".join(self.problems)
+            + ". Fix the models (or leave the service out: --exclude "
+            + service
+            + ")",
+            service=service,
+            distribution=distribution,
+            version=version,
+        )
+
+
+class EnumChangeError(AlembicConfigError):
+    """A native enum type lost or renamed a value: autogenerate cannot write that safely."""
+
+    def __init__(self, *, name: str, stored: Sequence[str], model: Sequence[str]) -> None:
+        self.name = name
+        self.stored = tuple(stored)
+        self.model = tuple(model)
+        removed = [value for value in self.stored if value not in self.model]
+        super().__init__(
+            f"refusing to autogenerate: the enum type {name} has the values "
+            f"{', '.join(self.stored)} in the database but {', '.join(self.model)} in the models"
+            + (f" ({', '.join(removed)} removed or renamed)" if removed else " (reordered)")
+            + ". PostgreSQL cannot drop or reorder an enum value; write this revision by hand "
+            "(ALTER TYPE ... RENAME VALUE for a rename; for a removal, a new type, the "
+            "columns converted to it with USING, the old type dropped), and no revision was written"
+        )
+
+
+class MigrationScriptError(AlembicConfigError):
+    """A revision's ``upgrade()`` or ``downgrade()`` raised a Python error."""
+
+    def __init__(self, *, revision: str, direction: str, error: str, location: str) -> None:
+        self.revision = revision
+        self.direction = direction
+        self.error = error
+        self.location = location
+        super().__init__(
+            f"revision {revision} failed ({direction}, {location}): {error}; the revision was "
+            "not stamped. Fix the revision file and run the command again (-v shows the traceback)"
+        )

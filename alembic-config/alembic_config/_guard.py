@@ -32,6 +32,7 @@ from alembic_config._errors import (
     InvalidNameError,
     UnknownServiceError,
 )
+from alembic_config._failures import script_failure
 from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._history import require_revision_folder
 from alembic_config._locking import lock_timeout, migration_lock
@@ -81,6 +82,8 @@ class MigrationGuard:
         self._version_table = version_table
         self._records = RunRecords(catalog, loaded, version_table)
         self._marker_plan: list[tuple[str, str]] = []
+        # the steps of the plan not stamped yet: the first one is running
+        self._pending: list[PlannedStep] = []
         self._plan = MigrationPlan(current=(), steps=())
         self._applied: list[Any] = []
         self._counter: StatementCounter | None = None
@@ -126,6 +129,7 @@ class MigrationGuard:
             durable_at_end(conn),
         ):
             plan = self._prepare(context, conn, command)
+            self._pending = list(plan.steps)
             marked = marked or autocommit_on_postgresql(conn, plan)
             if marked and plan.steps:
                 committed(conn, lambda: require_no_partial_state(conn, table, schema))
@@ -143,6 +147,9 @@ class MigrationGuard:
             except Exception as exc:
                 if marked and self._marker_plan:  # the failing revision was never stamped
                     exc.add_note(partial_after_failure(*self._marker_plan[0], conn))
+                failure = script_failure(exc, self._pending[0] if self._pending else None)
+                if failure is not None:
+                    raise failure from exc
                 raise
             if marked and not self._marker_plan:
                 committed(conn, lambda: drop_marker_if_empty(conn, table, schema))
@@ -220,6 +227,8 @@ class MigrationGuard:
     def on_version_apply(self, **kw: Any) -> None:
         """Alembic's ``on_version_apply``: move the marker, update the records, tell the caller."""
         connection = kw["ctx"].connection
+        if self._pending:
+            self._pending.pop(0)
         if self._marker_plan:
             # moves in the transaction that stamps the step just applied
             self._marker_plan.pop(0)

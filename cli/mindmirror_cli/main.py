@@ -44,8 +44,9 @@ class MindmirrorGroup(click.Group):
         return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
-        from mindmirror_cli.errors import CliError, classify
+        from mindmirror_cli.errors import CliError, classify, failure_traceback
 
+        trace: str | None = None
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort):
@@ -62,10 +63,13 @@ class MindmirrorGroup(click.Group):
             failure = classify(exc, redact=app.redact if app else None)
             if failure is None:
                 raise
+            trace = failure_traceback(exc)
         assert failure is not None
         app = ctx.find_object(App)
         if app is not None:
             app.output.error(failure.message)
+            if trace:  # a revision's own Python error: its traceback with -v
+                app.output.detail(trace)
         else:
             click.echo(f"error: {failure.message}", err=True)
         if ctx.meta.get(JSON_WANTED) or (app is not None and app.settings.json):
