@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
     from alembic_config._catalog import (
-        DISCOVERY_LOGGER as DISCOVERY_LOGGER,
         Catalog as Catalog,
     )
     from alembic_config._checksums import (
@@ -96,6 +95,7 @@ if TYPE_CHECKING:
     from alembic_config._locations import (
         check_version_locations as check_version_locations,
     )
+    from alembic_config._loggers import DISCOVERY_LOGGER as DISCOVERY_LOGGER
     from alembic_config._names import (
         validate_revision_id as validate_revision_id,
     )

@@ -23,14 +23,13 @@ from alembic_config._errors import (
 )
 from alembic_config._freshness import warn_stale_metadata
 from alembic_config._gc import collector_paused
+from alembic_config._loggers import DISCOVERY_LOGGER
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
     from alembic_config._conflicts import Conflict
 
-# public: a program that reports failures and conflicts itself can quiet this logger
-DISCOVERY_LOGGER = "alembic_config.discovery"
 logger = logging.getLogger(DISCOVERY_LOGGER)
 
 
