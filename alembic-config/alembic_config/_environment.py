@@ -57,6 +57,8 @@ from sqlalchemy.pool import NullPool
 
 from alembic_config._catalog import Catalog
 from alembic_config._checksums import (
+    checksum_insert,
+    checksum_values,
     checksums_table,
     ensure_checksums_table,
     find_mismatches,
@@ -109,6 +111,9 @@ from alembic_config._partial import (
 from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._revisions import require_known_revisions
 from alembic_config._scope import ComparisonScope, OwnershipReport, parse_names
+from alembic_config._serial import serial_defaults_resolved
+from alembic_config._split import lock_budget, split_by_service
+from alembic_config._stamp_rows import StampRows
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
 
 logger = logging.getLogger(__name__)
@@ -206,6 +211,7 @@ class MigrationEnvironment:
         self._distributions: dict[str, str] | None = None
         self._checksums_present = False
         self._checksums: dict[str, str] = {}
+        self._stamp_rows: StampRows | None = None
 
     # -- logging -------------------------------------------------------------------------------
     def configure_logging(self) -> None:
@@ -371,7 +377,8 @@ class MigrationEnvironment:
             self._record_step_owners(connection, planned)
             table, schema = self.version_table
             checksum = self._checksums.get(planned.revision)
-            if checksum is not None:
+            sent = self._stamp_rows is not None and self._stamp_rows.sent(planned.revision)
+            if checksum is not None and not sent:
                 insert_checksum(connection, planned.revision, checksum, table, schema)
         elif self._checksums_present and not step.is_upgrade and not step.is_stamp:
             table, schema = self.version_table
@@ -537,6 +544,8 @@ class MigrationEnvironment:
         finally:
             for target in self._targets:
                 target.release()
+            if self._stamp_rows is not None:
+                self._stamp_rows.detach()
 
     @contextmanager
     def _guarded(self, context: MigrationContext) -> Iterator[bool]:
@@ -556,7 +565,8 @@ class MigrationEnvironment:
             yield False
             return
         if command not in MUTATING_COMMANDS:
-            yield True
+            with serial_defaults_resolved(conn):  # check, revision: one query, not one per table
+                yield True
             return
         if command in DESTRUCTIVE_COMMANDS:
             self._require_allowed_in_production(command)
@@ -655,6 +665,13 @@ class MigrationEnvironment:
         }
 
         self._checked(conn, prepare)
+        if StampRows.supported(conn):  # each checksum goes out in its revision's stamp
+            self._stamp_rows = StampRows(conn, table, schema)
+            self._stamp_rows.attach()
+            insert = checksum_insert(table, schema)
+            for revision, checksum in self._checksums.items():
+                values = functools.partial(checksum_values, revision, checksum)
+                self._stamp_rows.add(revision, insert, values)
 
     def _require_known(self, context: MigrationContext, conn: Connection) -> None:
         script = context.script
@@ -749,6 +766,8 @@ class MigrationEnvironment:
             script.version_path = choose_version_path(
                 script.version_path, version_locations(context.script)
             )
+        # an initial schema too big for PostgreSQL's lock table: one revision per service
+        directives[:] = split_by_service(script, lock_budget(context.connection))
 
     def _skip_empty(self) -> bool:
         cmd_opts = self.config.cmd_opts

@@ -53,6 +53,8 @@ class NewRevision:
     revision: str | None
     path: str | None
     ownership: OwnershipReport | None = None
+    # every revision written, in order, when an initial schema was split by service
+    chain: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -61,6 +63,8 @@ class NewRevision:
             "revision": self.revision,
             "path": self.path,
         }
+        if len(self.chain) > 1:
+            data["revisions"] = [{"revision": rev, "path": path} for rev, path in self.chain]
         if self.ownership is not None:  # what an autogenerate left out, and why
             data.update(self.ownership.to_dict())
         return data
@@ -107,4 +111,5 @@ def create_revision(
     ownership = reports[-1] if reports else None
     if not scripts:
         return NewRevision(revision=None, path=None, ownership=ownership)
-    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership)
+    chain = tuple((s.revision, str(s.path)) for s in scripts)
+    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, chain)

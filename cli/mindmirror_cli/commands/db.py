@@ -127,6 +127,13 @@ def revision(
     _print_ownership(app, written.ownership)
     if written.path is None:
         app.output.info("No changes in schema detected; nothing written.")
+    elif len(written.chain) > 1:
+        for _revision, path in written.chain:
+            app.output.result(f"wrote {path}")
+        app.output.info(
+            f"the new schema is too big for one PostgreSQL transaction: written as "
+            f"{len(written.chain)} revisions, one per service, each applied with its own stamp"
+        )
     else:
         app.output.result(f"wrote {written.path}")
 
