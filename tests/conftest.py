@@ -9,6 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import BACKENDS, TestDatabase, isolated_database
+from tests.support.services import install_fixture_services
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the installed ``alembic-config-fixtures`` distribution (once per run)."""
+    return install_fixture_services(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -25,6 +25,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def keep_out_of_collector() -> None:
+    """Move every live object to the permanent generation for the rest of the process.
+
+    For a short-lived process (a command-line run) whose models live until it
+    exits: later collections no longer walk them. :func:`freeze_heap` then
+    finds the heap frozen already and leaves it so.
+    """
+    gc.freeze()
+
+
 def freeze_heap() -> bool:
     """Move every live object to the permanent generation, unless someone else froze first.
 

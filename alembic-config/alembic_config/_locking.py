@@ -27,6 +27,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Connection
 
 from alembic_config._errors import LockTimeoutError
+from alembic_config._transactions import commit_unless
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +105,6 @@ def migration_lock(conn: Connection, *, version_table: str, timeout: float) -> I
         yield
 
 
-def _commit_unless_in_transaction(conn: Connection, was_in_transaction: bool) -> None:
-    # the lock statements autobegin a transaction; Alembic must start from a clean one
-    if not was_in_transaction:
-        conn.commit()
-
-
 def _wait(try_acquire: Any, describe_holder: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     if try_acquire():
@@ -142,7 +137,7 @@ def _postgresql_lock(conn: Connection, name: str, timeout: float) -> Iterator[No
 
     def try_acquire() -> bool:
         acquired = conn.execute(text("SELECT pg_try_advisory_lock(:k1, :k2)"), params).scalar()
-        _commit_unless_in_transaction(conn, in_transaction)
+        commit_unless(conn, in_transaction)
         return bool(acquired)
 
     def describe_holder() -> str:
@@ -155,7 +150,7 @@ def _postgresql_lock(conn: Connection, name: str, timeout: float) -> Iterator[No
             ),
             {"k1": key1 & 0xFFFFFFFF, "k2": key2 & 0xFFFFFFFF},
         ).first()
-        _commit_unless_in_transaction(conn, in_transaction)
+        commit_unless(conn, in_transaction)
         if row is None:
             return "another session (gone now)"
         app = f" ({row.application_name})" if row.application_name else ""
@@ -169,7 +164,7 @@ def _postgresql_lock(conn: Connection, name: str, timeout: float) -> Iterator[No
             if conn.in_transaction() and not in_transaction:
                 conn.rollback()
             conn.execute(text("SELECT pg_advisory_unlock(:k1, :k2)"), params)
-            _commit_unless_in_transaction(conn, in_transaction)
+            commit_unless(conn, in_transaction)
 
 
 @contextmanager
@@ -180,7 +175,7 @@ def _mysql_lock(conn: Connection, name: str, timeout: float) -> Iterator[None]:
 
     def try_acquire() -> bool:
         acquired = conn.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar()
-        _commit_unless_in_transaction(conn, in_transaction)
+        commit_unless(conn, in_transaction)
         return acquired == 1
 
     def describe_holder() -> str:
@@ -191,7 +186,7 @@ def _mysql_lock(conn: Connection, name: str, timeout: float) -> Iterator[None]:
             ),
             {"name": name},
         ).first()
-        _commit_unless_in_transaction(conn, in_transaction)
+        commit_unless(conn, in_transaction)
         if row is None:
             return "another session (gone now)"
         return f"connection {row.ID} ({row.USER}@{row.HOST}, for {row.TIME} s)"
@@ -204,7 +199,7 @@ def _mysql_lock(conn: Connection, name: str, timeout: float) -> Iterator[None]:
             if conn.in_transaction() and not in_transaction:
                 conn.rollback()
             conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
-            _commit_unless_in_transaction(conn, in_transaction)
+            commit_unless(conn, in_transaction)
 
 
 def sqlite_lock_path(conn: Connection) -> Path | None:

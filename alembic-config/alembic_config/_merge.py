@@ -14,8 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Enum, MetaData, Table
-from sqlalchemy import Sequence as SqlSequence
+from sqlalchemy import Enum, MetaData, Sequence as SqlSequence, Table
 
 from alembic_config._compare import compare_tables
 from alembic_config._conflicts import UNRESOLVED_FOREIGN_KEY, Conflict, Difference

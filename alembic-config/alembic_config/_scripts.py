@@ -86,6 +86,6 @@ def _culprit(script: ScriptDirectory, exc: BaseException) -> tuple[Path, int | N
 
 
 def _locations(script: ScriptDirectory) -> list[Path]:
-    from alembic_config._environment import version_locations
+    from alembic_config._locations import version_locations
 
     return [path for path in version_locations(script) if path.is_dir()]

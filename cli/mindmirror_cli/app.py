@@ -7,10 +7,9 @@ use and only by the commands that need it.
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from alembic_config import Catalog, ResolvedUrl
 
 BUILT_IN_INI = "built-in defaults (script_location = alembic_config:)"
-PRODUCTION_ENV = "MINDMIRROR_ENVIRONMENT"
-PRODUCTION_NAMES = frozenset({"production", "prod"})
 
 
 @dataclass
@@ -41,7 +38,6 @@ class Settings:
     color: bool = True
     supabase: bool = False
     allow_production: bool = False
-    extra_attributes: dict[str, Any] = field(default_factory=dict)
 
 
 class App:
@@ -66,11 +62,10 @@ class App:
     @property
     def production(self) -> bool:
         """True under ``--env production`` or ``MINDMIRROR_ENVIRONMENT=production`` (or .env)."""
-        import os
+        from alembic_config import PRODUCTION_NAMES, marked_production
 
         self.load_environment()
-        marked = os.environ.get(PRODUCTION_ENV, "").strip().lower()
-        return self.settings.env_name in PRODUCTION_NAMES or marked in PRODUCTION_NAMES
+        return self.settings.env_name in PRODUCTION_NAMES or marked_production()
 
     # -- the database URL ----------------------------------------------------------------------
     @cached_property
@@ -105,7 +100,11 @@ class App:
 
     @cached_property
     def config(self) -> Config:
-        """The Alembic Config: the ini file, or built-in defaults using alembic_config's env."""
+        """The Alembic Config of this invocation, for reading (scripts, version table, URL)."""
+        return self._new_config()
+
+    def _new_config(self) -> Config:
+        """A Config from the ini file, or built-in defaults using alembic_config's env."""
         from alembic.config import Config
 
         from mindmirror_cli.errors import BadInput
@@ -122,21 +121,22 @@ class App:
         config.attributes["configure_logger"] = False
         return check_config(config)
 
-    def alembic_config(self, **attributes: Any) -> Config:
-        """The Config with the URL and the catalog handed to ``env.py`` through its attributes."""
-        config = self.config
-        # nothing of a previous call carries over into this one
-        for key in [k for k in config.attributes if str(k).startswith("alembic_config.")]:
-            del config.attributes[key]
-        config.attributes["alembic_config.database_url"] = self.url
-        # destructive commands ask first, here, with their own production guard (--allow-production)
-        config.attributes["alembic_config.allow_production"] = True
-        config.attributes["alembic_config.catalog"] = self.catalog_factory
-        if self.settings.lock_timeout is not None:
-            config.attributes["alembic_config.lock_timeout"] = self.settings.lock_timeout
-        config.attributes.update(self.settings.extra_attributes)
-        config.attributes.update(attributes)
-        return config
+    def alembic_config(self, **overrides: Any) -> Config:
+        """A fresh Config for one Alembic command, its :class:`EnvironmentOptions` attached.
+
+        The URL and the catalog are this invocation's; ``overrides`` sets any
+        other field of the options (``command``, ``on_plan``...) for this call only.
+        """
+        from alembic_config import EnvironmentOptions, with_options
+
+        options = EnvironmentOptions(
+            database_url=self.url,
+            catalog=self.catalog_factory,
+            lock_timeout=self.settings.lock_timeout,
+            # destructive commands ask first, here, with their own guard (--allow-production)
+            allow_production=True,
+        )
+        return with_options(self._new_config(), options.replace(**overrides))
 
     @cached_property
     def version_table(self) -> tuple[str, str | None]:
@@ -164,7 +164,7 @@ class App:
     @cached_property
     def catalog(self) -> Catalog:
         """The merged metadata of every selected service."""
-        from alembic_config import load_all_models
+        from alembic_config import keep_out_of_collector, load_all_models
 
         self.load_environment()
         exclude = list(self.settings.exclude) or None
@@ -172,7 +172,7 @@ class App:
         # the models live as long as this process: keep the collector off them from here on,
         # through the comparison and the rendering of a revision (the environment's own freeze
         # ends with env.py, before Alembic renders)
-        gc.freeze()
+        keep_out_of_collector()
         return catalog
 
 

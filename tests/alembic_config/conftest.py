@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import fixture_entry_points, install_fixture_services
-
-
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the installed ``alembic-config-fixtures`` distribution."""
-    return install_fixture_services(tmp_path_factory.mktemp("site"))
+from tests.support.services import fixture_entry_points
 
 
 @pytest.fixture

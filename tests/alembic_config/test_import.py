@@ -153,8 +153,8 @@ def test_all_lists_exactly_the_names_declared_for_type_checkers() -> None:
 
     assert len(alembic_config.__all__) == len(set(alembic_config.__all__))
     assert set(alembic_config.__all__) == set(declared)
-    lazy = {name: module for name, module in declared.items() if module is not None}
-    assert lazy == alembic_config._EXPORTS
+    lazy = {name: f"alembic_config.{module}" for name, module in declared.items() if module}
+    assert lazy == alembic_config._exports()
 
 
 def test_every_name_in_all_resolves(tmp_path: Path, fixture_site: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from alembic_config import RevisionLocationError
-from alembic_config._environment import choose_version_path
+from alembic_config._locations import choose_version_path
 
 from tests.support.databases import TestDatabase
 from tests.support.services import CLEAN, alembic, subprocess_env

@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic_config import (
     DatabaseUrlError,
     EnvironmentFileError,
+    EnvironmentOptions,
     MigrationEnvironment,
     MissingDriverError,
     ResolvedUrl,
@@ -24,6 +25,7 @@ from alembic_config import (
     mask_url,
     normalize_url,
     resolve_database_url,
+    with_options,
 )
 from sqlalchemy.engine import URL
 
@@ -36,7 +38,6 @@ UNPARSED = (
     f"it could not be parsed; expected {URL_SHAPE}, with special characters in the password "
     "URL-encoded (e.g. %40 for @)"
 )
-DATABASE_URL_KEY = "alembic_config.database_url"
 
 
 def spellings(password: str) -> set[str]:
@@ -228,7 +229,7 @@ def test_an_explicit_driver_not_installed_names_the_extra(
     tmp_path: Path, url: str, backend: str, extra: str
 ) -> None:
     config = Config(str(write_ini(tmp_path)))
-    config.attributes[DATABASE_URL_KEY] = url
+    with_options(config, EnvironmentOptions(database_url=url))
 
     with pytest.raises(MissingDriverError) as caught:
         MigrationEnvironment(config).create_engine()
@@ -249,7 +250,7 @@ def test_a_missing_explicit_driver_does_not_claim_that_no_driver_is_installed(
     tmp_path: Path,
 ) -> None:
     config = Config(str(write_ini(tmp_path)))
-    config.attributes[DATABASE_URL_KEY] = "postgresql+psycopg2://u:pw@127.0.0.1/db"
+    with_options(config, EnvironmentOptions(database_url="postgresql+psycopg2://u:pw@127.0.0.1/db"))
 
     with pytest.raises(MissingDriverError) as caught:
         MigrationEnvironment(config).create_engine()
@@ -276,7 +277,7 @@ def environment(
     extra = f"sqlalchemy.url = {url_for('ini').replace('%', '%%')}\n" if ini else ""
     config = Config(str(write_ini(folder, extra=extra)))
     if attribute:
-        config.attributes[DATABASE_URL_KEY] = url_for("attribute")
+        with_options(config, EnvironmentOptions(database_url=url_for("attribute")))
     return MigrationEnvironment(config)
 
 

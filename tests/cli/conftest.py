@@ -9,7 +9,6 @@ subprocess of the installed console script; both return an :class:`Outcome`.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from tests.cli.support import Mindmirror
 from tests.support.databases import TestDatabase, isolated_database
-from tests.support.services import CLEAN, install_fixture_services, write_ini
+from tests.support.services import CLEAN, write_ini
 
 # variables of the developer's shell that would change what the CLI does
 STRAY_VARIABLES = (
@@ -34,32 +33,18 @@ STRAY_VARIABLES = (
     "TTY_COMPATIBLE",
     "TTY_INTERACTIVE",
 )
-LOGGERS = ("alembic", "alembic_config", "alembic_config._catalog", "mindmirror_cli")
-
-
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the installed ``alembic-config-fixtures`` distribution."""
-    return install_fixture_services(tmp_path_factory.mktemp("cli-site"))
 
 
 @pytest.fixture(autouse=True)
-def _restore_process_state() -> Iterator[None]:
-    """Undo what an in-process run leaves behind: variables from .env files, logger set-up."""
+def _restore_environ() -> Iterator[None]:
+    """Undo what an in-process run leaves behind: variables from .env files.
+
+    The loggers it configures are restored for every test by the root conftest.
+    """
     environ = dict(os.environ)
-    loggers = {
-        name: (logger.level, logger.propagate, list(logger.handlers))
-        for name in LOGGERS
-        for logger in [logging.getLogger(name)]
-    }
     yield
     os.environ.clear()
     os.environ.update(environ)
-    for name, (level, propagate, handlers) in loggers.items():
-        logger = logging.getLogger(name)
-        logger.setLevel(level)
-        logger.propagate = propagate
-        logger.handlers[:] = handlers
 
 
 @pytest.fixture

@@ -222,7 +222,7 @@ def test_no_service_installed_is_refused(backend_database: TestDatabase, tmp_pat
     from alembic import command
     from alembic.config import Config
     from alembic.util import CommandError
-    from alembic_config import NoServicesError, load_all_models
+    from alembic_config import EnvironmentOptions, NoServicesError, load_all_models, with_options
 
     config = Config()
     config.set_main_option("script_location", "alembic_config:")
@@ -230,8 +230,10 @@ def test_no_service_installed_is_refused(backend_database: TestDatabase, tmp_pat
     versions = tmp_path / "versions"
     versions.mkdir()
     config.set_main_option("version_locations", str(versions))
-    config.attributes["alembic_config.database_url"] = backend_database.url
-    config.attributes["alembic_config.catalog"] = load_all_models(entry_points=[])
+    options = EnvironmentOptions(
+        database_url=backend_database.url, catalog=load_all_models(entry_points=[])
+    )
+    with_options(config, options)
     with pytest.raises(CommandError) as raised:
         command.revision(config, "x", autogenerate=True)
     cause = raised.value.__cause__
@@ -284,7 +286,7 @@ def test_an_uninstalled_service_s_tables_are_orphans_with_their_last_owner(
 ) -> None:
     from alembic import command
     from alembic.config import Config
-    from alembic_config import OwnershipReport, load_all_models
+    from alembic_config import EnvironmentOptions, OwnershipReport, load_all_models, with_options
 
     from tests.support.services import fixture_entry_points
 
@@ -297,11 +299,11 @@ def test_an_uninstalled_service_s_tables_are_orphans_with_their_last_owner(
     ]
     config = Config(str(mm.project / "alembic.ini"))
     reports: list[OwnershipReport] = []
-    config.attributes["alembic_config.database_url"] = backend_database.url
-    config.attributes["alembic_config.catalog"] = load_all_models(
-        services="users,orders,users_copy", entry_points=remaining
+    catalog = load_all_models(services="users,orders,users_copy", entry_points=remaining)
+    options = EnvironmentOptions(
+        database_url=backend_database.url, catalog=catalog, on_ownership=reports.append
     )
-    config.attributes["alembic_config.on_ownership"] = reports.append
+    with_options(config, options)
     command.check(config)
     (report,) = reports
     (orphan,) = report.orphans

@@ -11,8 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 from mindmirror_cli.main import cli
 
-from tests.support.services import install_fixture_services
-
 Invoke = Callable[..., Result]
 
 
@@ -37,12 +35,6 @@ def invoke() -> Invoke:
         return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
 
     return run
-
-
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the installed ``alembic-config-fixtures`` distribution."""
-    return install_fixture_services(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture

@@ -32,8 +32,9 @@ def config_for(folder: Path, separator: str, database: TestDatabase) -> Config:
         ini += ONE_PER_LINE
     (folder / "alembic.ini").write_text(ini)
     config = Config(str(folder / "alembic.ini"))
-    config.attributes["alembic_config.database_url"] = database.url
-    return config
+    from alembic_config import EnvironmentOptions, with_options
+
+    return with_options(config, EnvironmentOptions(database_url=database.url))
 
 
 @pytest.mark.parametrize("separator", ["os", ":"])

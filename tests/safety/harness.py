@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.support.databases import TestDatabase
+from tests.support.services import BIN
 
-BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
 MINDMIRROR = BIN / "mindmirror"
 ALEMBIC = BIN / "alembic"
 

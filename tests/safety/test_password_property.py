@@ -23,8 +23,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from alembic.config import CommandLine
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.safety.harness import write_standard_revisions
 

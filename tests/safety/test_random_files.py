@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from alembic.config import CommandLine
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from tests.safety.harness import write_standard_revisions
 

@@ -47,11 +47,10 @@ def alembic_config() -> Config:
     The three services' catalog is handed in, so that what another test loaded in this
     process (the CLI's tests load fixture services) is not what env.py compares with.
     """
-    from alembic_config import load_all_models
+    from alembic_config import EnvironmentOptions, load_all_models, with_options
 
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["alembic_config.catalog"] = load_all_models(services=list(SERVICES))
-    return config
+    catalog = load_all_models(services=list(SERVICES))
+    return with_options(Config(str(ALEMBIC_INI)), EnvironmentOptions(catalog=catalog))
 
 
 @pytest.fixture

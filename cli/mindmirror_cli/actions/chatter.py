@@ -9,18 +9,19 @@ from contextlib import contextmanager, redirect_stdout
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from mindmirror_cli.app import App
 
 
 @contextmanager
-def alembic_messages(app: App) -> Iterator[None]:
+def alembic_messages(app: App, config: Config) -> Iterator[None]:
     """Alembic's messages go to stderr with ``-v`` and are dropped otherwise.
 
     Alembic writes "Generating ... done" to stdout, which belongs to the
     command's result (and to ``--json``), and "No new upgrade operations
     detected." where the command prints its own verdict.
     """
-    config = app.config
     sink: TextIO = sys.stderr if app.settings.verbosity > 0 else io.StringIO()
     saved = config.stdout
     config.stdout = sink

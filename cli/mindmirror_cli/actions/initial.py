@@ -80,13 +80,13 @@ def generate_initial(app: App, message: str, *, rev_id: str | None) -> InitialRe
     catalog.require_complete("generate the initial revision")
     target = app.url
     with scratch_database(target.url) as scratch:
-        app.settings.extra_attributes["alembic_config.database_url"] = ResolvedUrl(
-            scratch, "scratch database"
+        written = create_revision(
+            app,
+            message,
+            autogenerate=True,
+            rev_id=rev_id,
+            database_url=ResolvedUrl(scratch, "scratch database"),
         )
-        try:
-            written = create_revision(app, message, autogenerate=True, rev_id=rev_id)
-        finally:
-            app.settings.extra_attributes.pop("alembic_config.database_url", None)
     if written.path is None or written.revision is None:
         raise BadInput("the services define no table: nothing to write")
     tables = {s.name: list(s.tables) for s in catalog.services}

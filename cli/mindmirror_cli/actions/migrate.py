@@ -107,10 +107,7 @@ class StepReporter:
 
 
 def _reporting(reporter: StepReporter) -> dict[str, Any]:
-    return {
-        "alembic_config.on_version_apply": reporter,
-        "alembic_config.on_plan": reporter.plan,
-    }
+    return {"on_version_apply": reporter, "on_plan": reporter.plan}
 
 
 def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationRun:
@@ -120,9 +117,10 @@ def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> M
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        attributes = _reporting(reporter)
-        attributes["alembic_config.allow_breaking"] = allow_breaking
-        command.upgrade(app.alembic_config(**attributes), target)
+        config = app.alembic_config(
+            command="upgrade", allow_breaking=frozenset(allow_breaking), **_reporting(reporter)
+        )
+        command.upgrade(config, target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -134,7 +132,7 @@ def downgrade(app: App, target: str) -> MigrationRun:
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        command.downgrade(app.alembic_config(**_reporting(reporter)), target)
+        command.downgrade(app.alembic_config(command="downgrade", **_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -145,11 +143,10 @@ def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> Migr
 
     plans: list[MigrationPlan] = []
     config = app.alembic_config(
-        **{
-            "alembic_config.plan_only": True,
-            "alembic_config.on_plan": plans.append,
-            "alembic_config.allow_breaking": allow_breaking,
-        }
+        command="upgrade",
+        plan_only=True,
+        on_plan=plans.append,
+        allow_breaking=frozenset(allow_breaking),
     )
     command.upgrade(config, target)
     return plans[0]
@@ -161,7 +158,7 @@ def offline_sql(app: App, direction: str, target: str) -> None:
 
     from alembic import command
 
-    config = app.alembic_config()
+    config = app.alembic_config(command=direction)
     config.output_buffer = sys.stdout
     if direction == "upgrade":
         command.upgrade(config, target, sql=True)
@@ -173,4 +170,4 @@ def stamp(app: App, target: str) -> None:
     """Record ``target`` as the database's revision without running any migration."""
     from alembic import command
 
-    command.stamp(app.alembic_config(), target)
+    command.stamp(app.alembic_config(command="stamp"), target)

@@ -289,11 +289,11 @@ def confirm_destructive(app: App, action: str, yes: bool) -> None:
 
 
 def _production_source(app: App) -> str:
-    from mindmirror_cli.app import PRODUCTION_NAMES
+    from alembic_config import PRODUCTION_ENV, PRODUCTION_NAMES
 
     if app.settings.env_name in PRODUCTION_NAMES:
         return f"--env {app.settings.env_name}"
-    return "MINDMIRROR_ENVIRONMENT"
+    return PRODUCTION_ENV
 
 
 # relative targets look like options: "downgrade -1"

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from alembic_config import Catalog
-    from sqlalchemy import Column as SaColumn
-    from sqlalchemy import ForeignKeyConstraint, Table
+    from sqlalchemy import Column as SaColumn, ForeignKeyConstraint, Table
     from sqlalchemy.types import TypeEngine
 
 Role = Literal["selected", "context", "missing"]
