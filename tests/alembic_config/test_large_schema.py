@@ -20,6 +20,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic_config._catalog import Catalog, ServiceInfo
 from alembic_config._merge import merge_metadata
+from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
 from alembic_config._split import _grouped, split_by_service
 
 from tests.support.databases import TestDatabase, isolated_database
@@ -72,9 +73,9 @@ def _config(tmp_path: Path, url: str, catalog: Catalog) -> Config:
     versions = tmp_path / "versions"
     versions.mkdir(exist_ok=True)
     config.set_main_option("version_locations", str(versions))
-    config.attributes["alembic_config.database_url"] = url
-    config.attributes["alembic_config.catalog"] = catalog
-    config.attributes["alembic_config.skip_empty"] = True
+    config.attributes[OPTIONS_KEY] = EnvironmentOptions(
+        database_url=url, catalog=catalog, skip_empty=True
+    )
     return config
 
 
