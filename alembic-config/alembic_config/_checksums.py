@@ -97,14 +97,31 @@ _DEFINITIONS = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 def _without_docstrings(tree: ast.Module) -> ast.Module:
     """Docstrings removed; the rest of the tree is what the code does."""
-    for node in ast.walk(tree):
+    _strip_statements([tree])
+    return tree
+
+
+def _strip_statements(nodes: list[Any]) -> None:
+    """Strip the docstring of every definition among ``nodes`` and the statements they hold.
+
+    Definitions are statements, and statements only sit in statement lists
+    (bodies, ``else``/``finally`` blocks, handlers, match cases), so only those
+    are walked, not every expression.
+    """
+    for node in nodes:
         if isinstance(node, _DEFINITIONS):
             body = node.body
             first = body[0] if body else None
             value = first.value if isinstance(first, ast.Expr) else None
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 node.body = body[1:] or [ast.Pass()]
-    return tree
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list) and value and isinstance(value[0], _HOLDERS):
+                _strip_statements(value)
+
+
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 _FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
