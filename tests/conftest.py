@@ -46,7 +46,7 @@ def mariadb_database(tmp_path: Path) -> Iterator[TestDatabase]:
         yield db
 
 
-_CLI_LOGGERS = ("alembic", "alembic_config", "alembic_config._catalog", "mindmirror_cli")
+_CLI_LOGGERS = ("alembic", "alembic_config", "alembic_config.discovery", "mindmirror_cli")
 
 
 @pytest.fixture(autouse=True)

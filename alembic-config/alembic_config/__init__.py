@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
     from alembic_config._catalog import (
+        DISCOVERY_LOGGER as DISCOVERY_LOGGER,
         Catalog as Catalog,
-        ServiceInfo as ServiceInfo,
     )
     from alembic_config._checksums import (
         find_mismatches as find_mismatches,
@@ -46,10 +46,15 @@ if TYPE_CHECKING:
         ENTRY_POINT_GROUP as ENTRY_POINT_GROUP,
         EXCLUDE_ENV as EXCLUDE_ENV,
         SERVICES_ENV as SERVICES_ENV,
-        ServiceFailure as ServiceFailure,
-        ServiceSource as ServiceSource,
+        Service as Service,
+        ServiceState as ServiceState,
         discover_services as discover_services,
+        installed_services as installed_services,
         service_selection as service_selection,
+    )
+    from alembic_config._dotenv import (
+        load_dotenv_files as load_dotenv_files,
+        loaded_dotenv_files as loaded_dotenv_files,
     )
     from alembic_config._environment import (
         MigrationEnvironment as MigrationEnvironment,
@@ -92,6 +97,10 @@ if TYPE_CHECKING:
     )
     from alembic_config._names import (
         validate_revision_id as validate_revision_id,
+    )
+    from alembic_config._naming import (
+        NAMING_CONVENTION as NAMING_CONVENTION,
+        service_metadata as service_metadata,
     )
     from alembic_config._operations import (
         RecordedRevision as RecordedRevision,
@@ -139,8 +148,6 @@ if TYPE_CHECKING:
     )
     from alembic_config._urls import (
         ResolvedUrl as ResolvedUrl,
-        load_dotenv_files as load_dotenv_files,
-        loaded_dotenv_files as loaded_dotenv_files,
         mask_url as mask_url,
         normalize_url as normalize_url,
         resolve_database_url as resolve_database_url,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
 
 from alembic_config._discovery import (
     ENTRY_POINT_GROUP,
-    ServiceFailure,
-    ServiceSource,
-    discover_services,
+    Service,
+    ServiceState,
     failure_of,
+    installed_services,
     load_service,
-    selection,
 )
 from alembic_config._errors import (
     IncompleteMetadataError,
@@ -30,28 +29,9 @@ if TYPE_CHECKING:
 
     from alembic_config._conflicts import Conflict
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ServiceInfo:
-    """A service that loaded: where it comes from and the tables it owns."""
-
-    name: str
-    distribution: str
-    version: str
-    value: str
-    tables: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
-        return {
-            "name": self.name,
-            "distribution": self.distribution,
-            "version": self.version,
-            "entry_point": self.value,
-            "tables": list(self.tables),
-        }
+# public: a program that reports failures and conflicts itself can quiet this logger
+DISCOVERY_LOGGER = "alembic_config.discovery"
+logger = logging.getLogger(DISCOVERY_LOGGER)
 
 
 @dataclass(frozen=True)
@@ -65,8 +45,8 @@ class Catalog:
     """
 
     metadata: MetaData
-    services: tuple[ServiceInfo, ...]
-    failures: tuple[ServiceFailure, ...]
+    services: tuple[Service, ...]  # loaded (state ok), with their tables
+    failures: tuple[Service, ...]  # selected but failed, with the error
     conflicts: tuple[Conflict, ...]
     owners: Mapping[str, tuple[str, ...]]
     excluded: tuple[str, ...]
@@ -131,15 +111,15 @@ def build_catalog(
     """Discover, select, load and merge the services; never raises for one broken service."""
     from alembic_config._merge import merge_metadata
 
-    sources, discovery_failures = discover_services(entry_points)
+    found = installed_services(
+        services=services, exclude=exclude, entry_points=entry_points, environ=environ
+    )
     if entry_points is None:  # the installed metadata: warn when an editable install is stale
         warn_stale_metadata(logger)
-    known = sorted([s.name for s in sources] + [f.name for f in discovery_failures])
-    chosen = selection(known, services=services, exclude=exclude, environ=environ).chosen
-    selected = [s for s in sources if chosen(s.name)]
-    failures_list = [f for f in discovery_failures if chosen(f.name)]
-    excluded = tuple(name for name in known if not chosen(name))
-    loaded: list[tuple[ServiceSource, MetaData]] = []
+    selected = [s for s in found if s.state is ServiceState.INSTALLED]
+    failures_list = [s for s in found if s.state is ServiceState.FAILED]
+    excluded = tuple(s.name for s in found if s.state is ServiceState.EXCLUDED)
+    loaded: list[tuple[Service, MetaData]] = []
     with collector_paused():
         for source in selected:
             try:
@@ -158,11 +138,9 @@ def build_catalog(
             loaded.append((source, metadata))
         merged = merge_metadata([(source.name, metadata) for source, metadata in loaded])
     infos = tuple(
-        ServiceInfo(
-            name=source.name,
-            distribution=source.distribution,
-            version=source.version,
-            value=source.value,
+        replace(
+            source,
+            state=ServiceState.OK,
             tables=tuple(sorted(k for k, o in merged.owners.items() if source.name in o)),
         )
         for source, _ in loaded

@@ -170,8 +170,3 @@ def compare_tables(key: str, definitions: Sequence[tuple[str, Table]]) -> Confli
     return Conflict(
         kind="table", name=key, services=tuple(services), differences=tuple(differences)
     )
-
-
-def same_definition(first: Table, second: Table) -> bool:
-    """True when two tables are defined identically (column by column, constraint by constraint)."""
-    return compare_tables(first.key, [("a", first), ("b", second)]) is None

@@ -7,6 +7,7 @@ from typing import Any
 
 MISSING = "missing"
 UNRESOLVED_FOREIGN_KEY = "unresolved foreign key"
+NAMING_CONVENTION = "naming convention"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Conflict:
         if self.kind == UNRESOLVED_FOREIGN_KEY:
             head = f"{self.kind}: {self.name!s} of {', '.join(self.services)} refers to a table "
             head += "no selected service defines"
+        elif self.kind == NAMING_CONVENTION and self.differences:
+            # each difference holds (reference services, value), (differing services, value)
+            reference = self.differences[0].values[0][0]
+            differing = sorted({d.values[1][0] for d in self.differences})
+            head = f"naming convention conflict: {'; '.join(differing)} "
+            head += f"{'differs' if len(differing) == 1 else 'differ'} from {reference}"
         else:
             head = f"{self.kind} conflict: {self.name!s} is defined differently by "
             head += ", ".join(self.services)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
 
@@ -26,64 +27,60 @@ SERVICES_ENV = "ALEMBIC_CONFIG_SERVICES"
 EXCLUDE_ENV = "ALEMBIC_CONFIG_EXCLUDE"
 
 
-@dataclass(frozen=True)
-class ServiceSource:
-    """One entry point of the group: a service name and where it comes from."""
+class ServiceState(StrEnum):
+    """Where a service stands in one discovery."""
 
-    name: str
-    value: str
-    distribution: str
-    version: str
-    entry_point: importlib_metadata.EntryPoint = field(compare=False, repr=False)
-
-    def describe(self) -> str:
-        """``name (distribution version, module:attr)``, for messages."""
-        return f"{self.name} ({self.distribution} {self.version}, {self.value})"
+    INSTALLED = "installed"  # found and selected; its models not imported (yet)
+    OK = "ok"  # loaded: its tables are known
+    FAILED = "failed"  # could not be loaded (or registered twice); ``error`` says why
+    EXCLUDED = "excluded"  # installed but left out by the selection
 
 
 @dataclass(frozen=True)
-class ServiceFailure:
-    """A selected service that could not be loaded, and why."""
+class Service:
+    """One service: its entry point, where it comes from, and how far discovery got with it."""
 
     name: str
     distribution: str
     version: str
-    value: str
-    error: str
+    entry_point: str  # "module:attr", as registered
+    state: ServiceState = ServiceState.INSTALLED
+    tables: tuple[str, ...] | None = None  # once loaded
+    error: str | None = None  # when failed
+    handle: importlib_metadata.EntryPoint | None = field(default=None, compare=False, repr=False)
     exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
-        """One line: the service, its distribution and version, and the error."""
-        return (
-            f"{self.name} ({self.distribution} {self.version}, {self.value}) failed: {self.error}"
-        )
+        """``name (distribution version, module:attr)``, and the error if it failed."""
+        where = f"{self.name} ({self.distribution} {self.version}, {self.entry_point})"
+        return f"{where} failed: {self.error}" if self.error is not None else where
 
-    def to_dict(self) -> dict[str, str]:
-        """A JSON-ready form."""
-        return {
-            "name": self.name,
-            "distribution": self.distribution,
-            "version": self.version,
-            "entry_point": self.value,
-            "error": self.error,
-        }
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: the fields that are set, without the state and the handles."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_JSON}
+        if self.tables is not None:
+            data["tables"] = list(self.tables)
+        return {key: value for key, value in data.items() if value is not None}
 
 
-def _source(entry_point: importlib_metadata.EntryPoint) -> ServiceSource:
+_NOT_IN_JSON = frozenset({"state", "handle", "exception"})
+
+
+def _source(entry_point: importlib_metadata.EntryPoint) -> Service:
     dist = entry_point.dist
     name = dist.metadata["Name"] if dist is not None else None
-    return ServiceSource(
+    return Service(
         name=entry_point.name,
-        value=entry_point.value,
+        entry_point=entry_point.value,
         distribution=name or "unknown distribution",
         version=dist.version if dist is not None else "unknown version",
-        entry_point=entry_point,
+        handle=entry_point,
     )
 
 
 def discover_services(
     entry_points: Iterable[importlib_metadata.EntryPoint] | None = None,
-) -> tuple[tuple[ServiceSource, ...], tuple[ServiceFailure, ...]]:
+) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
     """Read the installed entry points, sorted by service name; nothing is imported.
 
     The same entry point seen twice (a distribution found on two paths) counts
@@ -91,27 +88,33 @@ def discover_services(
     """
     if entry_points is None:
         entry_points = importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
-    by_name: dict[str, list[ServiceSource]] = {}
+    by_name: dict[str, list[Service]] = {}
     for entry_point in entry_points:
         source = _source(entry_point)
         seen = by_name.setdefault(source.name, [])
-        if not any(s.value == source.value and s.distribution == source.distribution for s in seen):
+        if not any(
+            s.entry_point == source.entry_point and s.distribution == source.distribution
+            for s in seen
+        ):
             seen.append(source)
-    sources: list[ServiceSource] = []
-    failures: list[ServiceFailure] = []
+    sources: list[Service] = []
+    failures: list[Service] = []
     for name in sorted(by_name):
         candidates = by_name[name]
         if len(candidates) == 1:
             sources.append(candidates[0])
             continue
-        claimants = "; ".join(f"{c.distribution} {c.version} -> {c.value}" for c in candidates)
+        claimants = "; ".join(
+            f"{c.distribution} {c.version} -> {c.entry_point}" for c in candidates
+        )
         first = candidates[0]
         failures.append(
-            ServiceFailure(
+            Service(
                 name=name,
                 distribution=", ".join(c.distribution for c in candidates),
                 version=", ".join(c.version for c in candidates),
-                value=first.value,
+                entry_point=first.entry_point,
+                state=ServiceState.FAILED,
                 error=f"the service name is registered more than once: {claimants}",
             )
         )
@@ -177,14 +180,45 @@ def _as_metadata(obj: Any) -> MetaData | None:
     return None
 
 
-def load_service(source: ServiceSource) -> MetaData:
+def installed_services(
+    *,
+    services: str | Sequence[str] | None = None,
+    exclude: str | Sequence[str] | None = None,
+    entry_points: Iterable[importlib_metadata.EntryPoint] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Service, ...]:
+    """Every installed service, sorted by name, with its state; nothing is imported.
+
+    Selected services are ``installed`` (or ``failed`` when discovery already
+    failed them, a name registered twice); the others are ``excluded``. The
+    selection is ``services`` / ``exclude``, else ``ALEMBIC_CONFIG_SERVICES`` /
+    ``ALEMBIC_CONFIG_EXCLUDE``, as :func:`~alembic_config.load_all_models` applies it.
+    """
+    sources, failures = discover_services(entry_points)
+    known = sorted([s.name for s in sources] + [f.name for f in failures])
+    chosen = selection(known, services=services, exclude=exclude, environ=environ).chosen
+    found = [
+        service if chosen(service.name) else replace(service, state=ServiceState.EXCLUDED)
+        for service in (*sources, *failures)
+    ]
+    return tuple(sorted(found, key=lambda service: service.name))
+
+
+def load_service(source: Service) -> MetaData:
     """Import the service's entry point and return its MetaData.
 
     The object may be a MetaData, anything with a ``.metadata`` MetaData (a
     declarative Base, a registry), or a callable taking no arguments that
     returns either.
     """
-    obj = source.entry_point.load()
+    if source.handle is None:
+        raise ServiceLoadError(
+            f"service {source.describe()} has no entry point to load",
+            service=source.name,
+            distribution=source.distribution,
+            version=source.version,
+        )
+    obj = source.handle.load()
     found = _as_metadata(obj)
     if found is None and callable(obj):
         produced = obj()
@@ -209,14 +243,7 @@ def load_service(source: ServiceSource) -> MetaData:
     return found
 
 
-def failure_of(source: ServiceSource, exc: BaseException) -> ServiceFailure:
+def failure_of(source: Service, exc: BaseException) -> Service:
     """Record why ``source`` failed to load."""
     error = str(exc) if isinstance(exc, ServiceLoadError) else f"{type(exc).__name__}: {exc}"
-    return ServiceFailure(
-        name=source.name,
-        distribution=source.distribution,
-        version=source.version,
-        value=source.value,
-        error=error,
-        exception=exc,
-    )
+    return replace(source, state=ServiceState.FAILED, error=error, exception=exc)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alembic_config._checksums import ChecksumMismatch
     from alembic_config._conflicts import Conflict
-    from alembic_config._discovery import ServiceFailure
+    from alembic_config._discovery import Service
     from alembic_config._gate import GateFinding
 
 
@@ -60,7 +60,7 @@ class IncompleteMetadataError(AlembicConfigError):
     """
 
     def __init__(
-        self, failures: Sequence[ServiceFailure], conflicts: Sequence[Conflict], *, action: str
+        self, failures: Sequence[Service], conflicts: Sequence[Conflict], *, action: str
     ) -> None:
         self.failures = tuple(failures)
         self.conflicts = tuple(conflicts)

@@ -23,6 +23,7 @@ from alembic_config._catalog import Catalog
 from alembic_config._connections import durable_at_end
 from alembic_config._errors import InvalidNameError, UnknownServiceError, UnsafeMigrationError
 from alembic_config._gate import ALLOW_BREAKING_ENV
+from alembic_config._history import require_revision_folder
 from alembic_config._locking import lock_timeout, migration_lock
 from alembic_config._options import EnvironmentOptions, names_option, running_command
 from alembic_config._ownership import read_owners
@@ -92,6 +93,8 @@ class MigrationGuard:
             self._report_plan(context, command, conn)
             yield False
             return
+        if command == "revision":
+            require_revision_folder(context, self.config)
         if command not in MUTATING_COMMANDS:
             with serial_defaults_resolved(conn):  # check, revision: one query, not one per table
                 yield True

@@ -1,8 +1,7 @@
 """Where revisions are read from and written to.
 
-Where new revisions go: the folder a new revision is written to is the last
-writable version location; an installed (non-editable) package or a read-only
-folder is refused with the remedies.
+Where new revisions go is decided in :mod:`alembic_config._history` (whose
+history a folder is); this module lists the folders and checks the ini's separator.
 
 The ini pitfall of ``version_locations``: a separator that splits ``alembic_config:versions``.
 
@@ -23,8 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import sysconfig
-from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -95,11 +92,6 @@ def _refuse_spaces_not_split(raw: str, separator: str) -> None:
             )
 
 
-def _installed_package_roots() -> set[Path]:
-    paths = sysconfig.get_paths()
-    return {Path(paths[key]).resolve() for key in ("purelib", "platlib") if key in paths}
-
-
 def version_locations(script: ScriptDirectory) -> list[Path]:
     """The folders Alembic reads revisions from, as absolute paths."""
     if script.version_locations:
@@ -107,43 +99,3 @@ def version_locations(script: ScriptDirectory) -> list[Path]:
             coerce_resource_to_filename(str(loc)).absolute() for loc in script.version_locations
         ]
     return [Path(script.dir, "versions").absolute()]
-
-
-def _unwritable_reason(folder: Path) -> str | None:
-    resolved = folder.resolve()
-    if any(resolved.is_relative_to(root) for root in _installed_package_roots()):
-        return "is inside an installed package"
-    if not os.access(resolved, os.W_OK):
-        return "is not writable"
-    return None
-
-
-def choose_version_path(requested: str | None, locations: Sequence[Path]) -> str | None:
-    """The folder a new revision goes to, refusing an installed or unwritable one.
-
-    With several version locations and no ``--version-path``, the revision goes
-    to the last writable location listed (the project's own folder, listed after
-    the shipped ``alembic_config:versions``).
-    """
-    if requested is not None:
-        candidates = [Path(requested).absolute()]
-    elif len(locations) == 1:
-        candidates = [Path(locations[0])]
-    else:
-        writable = [loc for loc in locations if _unwritable_reason(loc) is None]
-        if writable:
-            return str(writable[-1])
-        candidates = list(locations)
-    target = candidates[0]
-    reason = _unwritable_reason(target)
-    if reason is None:
-        return requested
-    raise RevisionLocationError(
-        f"refusing to write a revision into {target}: it {reason}. Either install "
-        "alembic-config editable from its source tree (pip install -e ./alembic-config, or "
-        "poetry install at the repository root), or keep your own revisions in a folder of "
-        "your project: in alembic.ini set "
-        "'version_locations = alembic_config:versions %(here)s/migrations' (with "
-        "'path_separator = space') and create that folder.",
-        path=str(target),
-    )

@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import Enum, MetaData, Sequence as SqlSequence, Table
 
 from alembic_config._compare import compare_tables
-from alembic_config._conflicts import UNRESOLVED_FOREIGN_KEY, Conflict, Difference
+from alembic_config._conflicts import (
+    MISSING,
+    NAMING_CONVENTION,
+    UNRESOLVED_FOREIGN_KEY,
+    Conflict,
+    Difference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,20 +71,39 @@ def merge_metadata(loaded: Sequence[tuple[str, MetaData]]) -> MergeResult:
 
 
 def _naming_convention_conflict(loaded: Sequence[tuple[str, MetaData]]) -> Conflict | None:
-    rendered = {
-        service: ", ".join(f"{k}={v}" for k, v in sorted(md.naming_convention.items(), key=str))
-        for service, md in loaded
-    }
-    if len(set(rendered.values())) <= 1:
+    """The services whose naming convention differs from the most shared one, key by key."""
+    groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    for service, metadata in loaded:
+        convention = tuple(sorted((str(k), str(v)) for k, v in metadata.naming_convention.items()))
+        groups.setdefault(convention, []).append(service)
+    if len(groups) <= 1:
         return None
+    # the convention most services share is the reference; on a tie, the one setting more keys
+    reference = max(groups, key=lambda convention: (len(groups[convention]), len(convention)))
+    reference_label = ", ".join(groups[reference])
+    expected = dict(reference)
+    differences: list[Difference] = []
+    for convention, services in sorted(groups.items(), key=lambda item: item[1]):
+        if convention == reference:
+            continue
+        actual = dict(convention)
+        for key in sorted(expected.keys() | actual.keys()):
+            if expected.get(key) != actual.get(key):
+                values = (
+                    (reference_label, _convention_value(expected, key)),
+                    (", ".join(services), _convention_value(actual, key)),
+                )
+                differences.append(Difference(NAMING_CONVENTION, key, values))
     return Conflict(
-        kind="naming convention",
+        kind=NAMING_CONVENTION,
         name="MetaData.naming_convention",
-        services=tuple(rendered),
-        differences=(
-            Difference(aspect="naming convention", subject="", values=tuple(rendered.items())),
-        ),
+        services=tuple(service for service, _ in loaded),
+        differences=tuple(differences),
     )
+
+
+def _convention_value(convention: Mapping[str, str], key: str) -> str:
+    return convention.get(key, MISSING)
 
 
 def _named_objects(table: Table) -> Iterator[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from alembic_config._catalog import Catalog, build_catalog
 
 if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
-    from alembic_config._discovery import ServiceFailure
+    from alembic_config._discovery import Service
 
 
 class _Current:
@@ -66,7 +66,7 @@ def get_table_names() -> list[str]:
     return get_catalog().table_names()
 
 
-def get_failures() -> tuple[ServiceFailure, ...]:
+def get_failures() -> tuple[Service, ...]:
     """The selected services that failed to load, with their errors."""
     return get_catalog().failures
 

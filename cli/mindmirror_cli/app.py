@@ -50,6 +50,12 @@ class App:
         )
         self._dotenv_loaded: tuple[Path, ...] | None = None
 
+    def set_verbosity(self, verbosity: int) -> None:
+        """Change the verbosity after the root group (``-q``/``-v`` given after a command)."""
+        self.settings.verbosity = verbosity
+        self.output.verbosity = verbosity
+        configure_logging(verbosity)
+
     # -- environment files ---------------------------------------------------------------------
     def load_environment(self) -> tuple[Path, ...]:
         """Load ``.env.NAME`` (``--env NAME``) over ``.env``, once; the environment wins."""
@@ -101,7 +107,9 @@ class App:
     @cached_property
     def config(self) -> Config:
         """The Alembic Config of this invocation, for reading (scripts, version table, URL)."""
-        return self._new_config()
+        config = self._new_config()
+        self.output.detail(f"configuration: {self.ini_path or BUILT_IN_INI}")
+        return config
 
     def _new_config(self) -> Config:
         """A Config from the ini file, or built-in defaults using alembic_config's env."""
@@ -169,11 +177,23 @@ class App:
         self.load_environment()
         exclude = list(self.settings.exclude) or None
         catalog = load_all_models(exclude=exclude)
+        self.output.detail(describe_selection(catalog))
         # the models live as long as this process: keep the collector off them from here on,
         # through the comparison and the rendering of a revision (the environment's own freeze
         # ends with env.py, before Alembic renders)
         keep_out_of_collector()
         return catalog
+
+
+def describe_selection(catalog: Catalog) -> str:
+    """One line for ``-v``: the services loaded, their tables, and those that failed."""
+    from mindmirror_cli.words import plural
+
+    loaded = ", ".join(catalog.service_names()) or "none"
+    line = f"services loaded: {loaded} ({plural(len(catalog.owners), 'table')})"
+    if catalog.failures:
+        line += f"; failed: {', '.join(failure.name for failure in catalog.failures)}"
+    return line
 
 
 class _StderrHandler(logging.Handler):
@@ -187,18 +207,25 @@ class _StderrHandler(logging.Handler):
 
 
 def configure_logging(verbosity: int) -> None:
-    """Log to stderr: warnings by default, INFO with ``-v``, DEBUG with ``-vv``."""
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    """Log to stderr: warnings by default; ``-v`` our INFO; ``-vv`` DEBUG, Alembic's INFO too.
+
+    Alembic's INFO lines (plugin set-up, the migration context's implementation,
+    "Running upgrade") restate what the commands report themselves: only ``-vv``
+    shows them.
+    """
+    ours = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
     for name in ("alembic", "alembic_config", "mindmirror_cli"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
-        logger.setLevel(level)
+        logger.setLevel(ours if name != "alembic" or verbosity >= 2 else logging.WARNING)
         logger.propagate = False
     # every command that loads the services reports their failures and conflicts itself
     catalog_level = logging.ERROR if verbosity <= 0 else logging.NOTSET
-    logging.getLogger("alembic_config._catalog").setLevel(catalog_level)
+    from alembic_config import DISCOVERY_LOGGER
+
+    logging.getLogger(DISCOVERY_LOGGER).setLevel(catalog_level)
     if verbosity >= 3:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
         logging.getLogger("sqlalchemy.engine").addHandler(handler)

@@ -1,13 +1,26 @@
-"""The CLI's own errors, and the one place where any error becomes a message and an exit code."""
+"""The CLI's own errors, and the one place where any error becomes a message and an exit code.
+
+An error is classified by its type, looked up along its ``__cause__`` and
+``__context__`` chain (Alembic chains its typed revision errors under a
+``CommandError``); only the few ``CommandError``s Alembic raises with nothing
+but a message are recognised by their text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO, Any, TypeVar
+
+import click
 
 from mindmirror_cli.exit_codes import ExitCode
 
+E = TypeVar("E", bound=BaseException)
+MERGE_HINT = "merge them with 'mindmirror db merge', then run the command again"
 
-class CliError(Exception):
+
+class CliError(click.ClickException):
     """An error the CLI reports as a message and an exit code, without a traceback."""
 
     exit_code = ExitCode.CONFIGURATION
@@ -15,7 +28,12 @@ class CliError(Exception):
     def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
         if exit_code is not None:
-            self.exit_code = exit_code
+            # Click declares exit_code a class variable; this one error carries its own
+            self.__dict__["exit_code"] = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``error: message`` (the root group prints it through the output channel)."""
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
 
 
 class CheckFailed(CliError):
@@ -36,12 +54,6 @@ class RevisionGraphError(CliError):
     exit_code = ExitCode.REVISION_GRAPH
 
 
-class MigrationFailed(CliError):
-    """A migration raised while running."""
-
-    exit_code = ExitCode.MIGRATION_FAILED
-
-
 @dataclass(frozen=True)
 class Failure:
     """What to tell the user and which code to exit with."""
@@ -49,8 +61,18 @@ class Failure:
     message: str
     exit_code: ExitCode
 
+    @property
+    def kind(self) -> str:
+        """The failure class, as JSON names it: the exit code's name (``revision_graph``...)."""
+        return self.exit_code.name.lower()
 
-def _chain(exc: BaseException) -> list[BaseException]:
+    def to_dict(self) -> dict[str, Any]:
+        """The ``error`` document printed under ``--json``."""
+        return {"exit_code": int(self.exit_code), "kind": self.kind, "message": self.message}
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every error it was raised from or during, outermost first."""
     seen: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in seen:
@@ -59,103 +81,108 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def classify(exc: BaseException, *, redact: object = None) -> Failure | None:
+def caused_by(exc: BaseException, kind: type[E]) -> E | None:
+    """The first error of type ``kind`` along ``exc``'s chain, or ``None``."""
+    return next((error for error in chain(exc) if isinstance(error, kind)), None)
+
+
+def classify(exc: BaseException, *, redact: Callable[[str], str] | None = None) -> Failure | None:
     """Turn any error the commands may meet into a message and an exit code.
 
     Returns ``None`` for errors that are bugs (they keep their traceback).
-    ``redact`` is a callable removing the database password from a text. Notes
-    added on the way up (a revision left partial...) follow the message.
+    ``redact`` removes the database password from a text. Notes added on the
+    way up (a revision left partial...) follow the message.
     """
-    failure = _classify(exc, redact=redact)
-    notes = [str(note) for error in _chain(exc) for note in getattr(error, "__notes__", ())]
-    if failure is None or not notes:
-        return failure
+    failure = _classify(exc)
+    if failure is None:
+        return None
+    notes = [str(note) for error in chain(exc) for note in getattr(error, "__notes__", ())]
     text = "\n".join([failure.message, *notes])
-    return Failure(str(redact(text)) if callable(redact) else text, failure.exit_code)
+    return Failure(redact(text) if redact is not None else text, failure.exit_code)
 
 
-def _classify(exc: BaseException, *, redact: object = None) -> Failure | None:
+@dataclass(frozen=True)
+class Rule:
+    """Errors of ``kind`` (anywhere along the chain) exit with ``code`` and say ``message``."""
+
+    kind: type[BaseException]
+    code: ExitCode | Callable[[BaseException], ExitCode]
+    message: Callable[[BaseException], str | None] = str
+
+    def failure(self, errors: list[BaseException]) -> Failure | None:
+        """The failure this rule makes of the first error of its kind, or ``None``."""
+        for error in errors:
+            if isinstance(error, self.kind):
+                message = self.message(error)
+                if message is not None:
+                    code = self.code if isinstance(self.code, ExitCode) else self.code(error)
+                    return Failure(message, code)
+        return None
+
+
+def _rules() -> list[Rule]:
+    """The table, most telling first: the first rule matching anywhere along the chain wins."""
     import alembic_config as ac
-    from alembic.script.revision import RevisionError
+    from alembic.script.revision import MultipleHeads, RevisionError
+    from sqlalchemy.exc import DBAPIError, NoReferencedTableError
+
+    library = [
+        (ac.DatabaseConnectionError, ExitCode.DATABASE_UNREACHABLE),
+        (ac.UnsafeMigrationError, ExitCode.UNSAFE),
+        (ac.DropRequestError, ExitCode.USAGE),
+        (ac.ProductionGuardError, ExitCode.USAGE),
+        (ac.UnknownRevisionError, ExitCode.REVISION_GRAPH),
+        (ac.ChecksumMismatchError, ExitCode.REVISION_GRAPH),
+        (ac.RevisionFileError, ExitCode.REVISION_GRAPH),
+        (ac.LockTimeoutError, ExitCode.LOCK_TIMEOUT),
+        (ac.PartialStateError, ExitCode.PARTIAL_STATE),
+        (ac.InvalidNameError, ExitCode.USAGE),
+        (ac.MissingDriverError, ExitCode.CONFIGURATION),  # before its base, DatabaseUrlError
+        (ac.DatabaseUrlError, ExitCode.USAGE),
+        (ac.UnknownServiceError, ExitCode.USAGE),
+        (ac.EnvironmentFileError, ExitCode.USAGE),
+        (ac.InvalidEnvironmentFileError, ExitCode.USAGE),
+    ]
+
+    def library_code(error: BaseException) -> ExitCode:
+        found = (code for kind, code in library if isinstance(error, kind))
+        return next(found, ExitCode.CONFIGURATION)
+
+    def own_code(error: BaseException) -> ExitCode:
+        return ExitCode(getattr(error, "exit_code", ExitCode.CONFIGURATION))
+
+    return [
+        Rule(CliError, own_code),
+        Rule(ac.AlembicConfigError, library_code),
+        Rule(MultipleHeads, ExitCode.REVISION_GRAPH, lambda error: f"{error}: {MERGE_HINT}"),
+        Rule(RevisionError, _revision_error_code),
+        # a revision file that raised while Alembic imported it (Alembic does not wrap that)
+        Rule(Exception, ExitCode.REVISION_GRAPH, _unloadable_revision),
+        Rule(NoReferencedTableError, ExitCode.CONFIGURATION, _dangling_reference),
+        Rule(DBAPIError, ExitCode.MIGRATION_FAILED, _sql_error),
+    ]
+
+
+def _classify(exc: BaseException) -> Failure | None:
     from alembic.util import CommandError
-    from sqlalchemy.exc import DBAPIError, NoReferencedTableError, SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    def clean(text: str) -> str:
-        return str(redact(text)) if callable(redact) else text
-
-    chain = _chain(exc)
-    for error in chain:
-        if isinstance(error, CliError):
-            return Failure(clean(str(error)), error.exit_code)
-    for error in chain:
-        if isinstance(error, ac.AlembicConfigError):
-            return Failure(clean(str(error)), _alembic_config_code(error))
-    for error in chain:
-        if isinstance(error, RevisionError):
-            return Failure(clean(str(error)), _revision_error_code(str(error)))
-    for error in chain:
-        broken = _unloadable_revision(error)
-        if broken is not None:
-            return Failure(clean(broken), ExitCode.REVISION_GRAPH)
-    for error in chain:
-        if isinstance(error, NoReferencedTableError):
-            return Failure(clean(_dangling_reference(error)), ExitCode.CONFIGURATION)
-    for error in chain:
-        if isinstance(error, DBAPIError):
-            return Failure(clean(_sql_error(error)), ExitCode.MIGRATION_FAILED)
+    errors = chain(exc)
+    for rule in _rules():
+        failure = rule.failure(errors)
+        if failure is not None:
+            return failure
     if isinstance(exc, CommandError):
-        message, code = _command_error(str(exc))
-        return Failure(clean(message), code)
+        return _command_error(str(exc))
     if isinstance(exc, SQLAlchemyError):
-        return Failure(clean(str(exc)), ExitCode.MIGRATION_FAILED)
+        return Failure(str(exc), ExitCode.MIGRATION_FAILED)
     return None
 
 
-def _alembic_config_code(error: BaseException) -> ExitCode:
-    import alembic_config as ac
-
-    if isinstance(error, ac.DatabaseConnectionError):
-        return ExitCode.DATABASE_UNREACHABLE
-    if isinstance(error, ac.UnsafeMigrationError):
-        return ExitCode.UNSAFE
-    if isinstance(error, ac.DropRequestError | ac.ProductionGuardError):
-        return ExitCode.USAGE
-    if isinstance(error, ac.UnknownRevisionError | ac.ChecksumMismatchError | ac.RevisionFileError):
-        return ExitCode.REVISION_GRAPH
-    if isinstance(error, ac.LockTimeoutError):
-        return ExitCode.LOCK_TIMEOUT
-    if isinstance(error, ac.PartialStateError):
-        return ExitCode.PARTIAL_STATE
-    if isinstance(error, ac.InvalidNameError):
-        return ExitCode.USAGE
-    if isinstance(error, ac.MissingDriverError):
-        return ExitCode.CONFIGURATION
-    if isinstance(
-        error,
-        ac.DatabaseUrlError
-        | ac.UnknownServiceError
-        | ac.EnvironmentFileError
-        | ac.InvalidEnvironmentFileError,
-    ):
-        return ExitCode.USAGE
-    return ExitCode.CONFIGURATION
-
-
-_GRAPH_MARKERS = (
-    "Can't locate revision",
-    "Multiple head revisions",
-    "Multiple heads",
-    "is not present",
-    "No such revision",
-    "Requested revision",
-    "overlaps with other requested revisions",
-    "Destination",
-)
-
-
-def _revision_error_code(message: str) -> ExitCode:
-    # a relative target past the end of the history (downgrade -9 with 3 revisions) is bad input
-    if message.startswith("Relative revision"):
+def _revision_error_code(error: BaseException) -> ExitCode:
+    # a relative target past the end of the history (downgrade -9 with 3 revisions) is bad
+    # input; Alembic raises it as a plain RevisionError
+    if str(error).startswith("Relative revision"):
         return ExitCode.USAGE
     return ExitCode.REVISION_GRAPH
 
@@ -179,15 +206,28 @@ _KNOWN_COMMAND_ERRORS = (
         "a range FROM:TO is only allowed with --sql; give one target revision",
     ),
 )
+# untyped messages about the revision graph (a new revision on several heads, a bad range...)
+_GRAPH_MARKERS = (
+    "Can't locate revision",
+    "Multiple head revisions",
+    "Multiple heads",
+    "is not present",
+    "No such revision",
+    "Requested revision",
+    "overlaps with other requested revisions",
+    "Destination",
+)
 
 
-def _command_error(message: str) -> tuple[str, ExitCode]:
+def _command_error(message: str) -> Failure:
     for start, code, explanation in _KNOWN_COMMAND_ERRORS:
         if message.startswith(start):
-            return explanation, code
+            return Failure(explanation, code)
+    if "Multiple head" in message:
+        return Failure(f"{message.rstrip('.')}: {MERGE_HINT}", ExitCode.REVISION_GRAPH)
     if any(marker in message for marker in _GRAPH_MARKERS):
-        return message, ExitCode.REVISION_GRAPH
-    return message, ExitCode.CONFIGURATION
+        return Failure(message, ExitCode.REVISION_GRAPH)
+    return Failure(message, ExitCode.CONFIGURATION)
 
 
 def _unloadable_revision(error: BaseException) -> str | None:

@@ -15,26 +15,85 @@ from mindmirror_cli.exit_codes import ExitCode
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+JSON_WANTED = "mindmirror.json"
+
+
 class MindmirrorGroup(click.Group):
-    """The root group: converts every known error to its message and exit code, once."""
+    """The root group: converts every known error to its message and exit code, once.
+
+    Under ``--json`` a failure is also the one JSON document on stdout
+    (``{"error": {...}}``), unless the command printed its result document first.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        wanted = json_requested(args)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            if wanted:
+                print_error_document(None, exc.exit_code, exc.format_message())
+            raise
+        ctx.meta[JSON_WANTED] = wanted
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
+        from mindmirror_cli.errors import CliError, classify
+
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.Abort):
             raise
+        except click.ClickException as exc:
+            if not isinstance(exc, CliError):  # a usage error found by Click while parsing
+                if ctx.meta.get(JSON_WANTED):
+                    print_error_document(ctx.find_object(App), exc.exit_code, exc.format_message())
+                raise
+            app = ctx.find_object(App)
+            failure = classify(exc, redact=app.redact if app else None)
         except Exception as exc:
-            from mindmirror_cli.errors import classify
-
             app = ctx.find_object(App)
             failure = classify(exc, redact=app.redact if app else None)
             if failure is None:
                 raise
-            if app is not None:
-                app.output.error(failure.message)
-            else:
-                click.echo(f"error: {failure.message}", err=True)
-            ctx.exit(int(failure.exit_code))
+        assert failure is not None
+        app = ctx.find_object(App)
+        if app is not None:
+            app.output.error(failure.message)
+        else:
+            click.echo(f"error: {failure.message}", err=True)
+        if ctx.meta.get(JSON_WANTED) or (app is not None and app.settings.json):
+            print_error_document(app, int(failure.exit_code), failure.message)
+        ctx.exit(int(failure.exit_code))
+
+
+def json_requested(args: list[str]) -> bool:
+    """Whether ``--json`` is among the arguments (before a ``--``)."""
+    given = args[: args.index("--")] if "--" in args else args
+    return "--json" in given
+
+
+def print_error_document(app: App | None, exit_code: int, message: str) -> None:
+    """The failure as ``{"error": {...}}`` on stdout, unless a result document was printed."""
+    from mindmirror_cli.errors import Failure
+    from mindmirror_cli.exit_codes import ExitCode
+
+    output = app.output if app is not None else None
+    if output is not None and output.printed_document:
+        return
+    code = ExitCode(exit_code) if exit_code in set(ExitCode) else ExitCode.USAGE
+    document = {"error": Failure(message, code).to_dict() | {"exit_code": exit_code}}
+    if output is not None:
+        output.data(document)
+    else:
+        import json
+
+        click.echo(json.dumps(document, indent=2))
 
 
 def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:

@@ -35,6 +35,7 @@ class Output:
         self._out: Console | None = None
         self._err: Console | None = None
         self.warnings: list[str] = []
+        self.printed_document = False
 
     def _print(self, text: str, *, stderr: bool, style: str | None = None) -> None:
         """Print a line: through Rich on a colour terminal, as plain text otherwise (fast)."""
@@ -102,17 +103,17 @@ class Output:
         """The command's result as one JSON document on stdout."""
         sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
         sys.stdout.flush()
+        self.printed_document = True
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """A table of results on stdout."""
-        from rich.table import Table
+        """A table of results on stdout: columns aligned, two spaces apart, no trailing blanks."""
+        cells = [[str(cell) for cell in row] for row in [headers, *rows]]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+        for number, row in enumerate(cells):
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self._print(line.rstrip(), stderr=False, style="bold" if number == 0 else None)
 
-        table = Table(*headers, box=None, pad_edge=False, show_edge=False)
-        for row in rows:
-            table.add_row(*(str(cell) for cell in row))
-        self._console(stderr=False).print(table)
-
-    def progress(self, total: int, description: str) -> Any:
+    def progress(self) -> Any:
         """A progress bar on stderr (a no-op context when quiet or not on a terminal)."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

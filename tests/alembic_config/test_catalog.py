@@ -66,7 +66,7 @@ def test_each_service_records_its_distribution_and_tables(entry_points: EntryPoi
     by_name = {s.name: s for s in catalog.services}
     assert by_name["orders"].distribution == "alembic-config-fixtures"
     assert by_name["orders"].version == "1.0.0"
-    assert by_name["orders"].value == "acfix.orders:metadata"
+    assert by_name["orders"].entry_point == "acfix.orders:metadata"
     assert by_name["users_copy"].tables == ("users",)
 
 
@@ -188,9 +188,18 @@ def test_a_different_naming_convention_is_a_conflict(entry_points: EntryPoints) 
     (conflict,) = catalog.conflicts
     assert conflict.kind == "naming convention"
     assert conflict.services == ("other_convention", "users")
-    assert dict(conflict.differences[0].values)["other_convention"] == (
-        "ix=index_%(column_0_label)s"
+    # the service that differs, key by key, against the convention the others share
+    by_key = {d.subject: dict(d.values) for d in conflict.differences}
+    assert sorted(by_key) == ["ck", "fk", "ix", "pk", "uq"]
+    assert by_key["ix"] == {
+        "users": "ix_%(table_name)s_%(column_0_N_name)s",
+        "other_convention": "index_%(column_0_label)s",
+    }
+    assert by_key["pk"] == {"users": "pk_%(table_name)s", "other_convention": "missing"}
+    assert conflict.describe().splitlines()[0] == (
+        "naming convention conflict: other_convention differs from users"
     )
+    assert max(len(line) for line in conflict.describe().splitlines()) < 120
 
 
 def test_deny_list_excludes_a_service(entry_points: EntryPoints) -> None:

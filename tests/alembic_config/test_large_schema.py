@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from alembic_config._catalog import Catalog, ServiceInfo
+from alembic_config._catalog import Catalog
+from alembic_config._discovery import Service, ServiceState
 from alembic_config._merge import merge_metadata
 from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
 from alembic_config._split import _grouped, split_by_service
@@ -48,12 +49,13 @@ def _service_metadata(service: str) -> sa.MetaData:
 def _catalog() -> Catalog:
     merged = merge_metadata([(name, _service_metadata(name)) for name in SERVICES])
     infos = tuple(
-        ServiceInfo(
-            name=name,
-            distribution=f"{name}-models",
-            version="1.0",
-            value=f"{name}.models:Base",
-            tables=tuple(k for k, owners in sorted(merged.owners.items()) if name in owners),
+        Service(
+            name,
+            f"{name}-models",
+            "1.0",
+            f"{name}.models:Base",
+            ServiceState.OK,
+            tuple(k for k, owners in sorted(merged.owners.items()) if name in owners),
         )
         for name in SERVICES
     )
@@ -135,7 +137,8 @@ def test_a_schema_too_big_for_one_transaction_is_written_per_service_and_upgrade
 def test_a_schema_that_fits_stays_one_revision(postgres: TestDatabase, tmp_path: Path) -> None:
     merged = merge_metadata([("alpha", _service_metadata("gamma")), ("beta", sa.MetaData())])
     infos = tuple(
-        ServiceInfo(n, f"{n}-models", "1.0", f"{n}.models:Base", ()) for n in ("alpha", "beta")
+        Service(n, f"{n}-models", "1.0", f"{n}.models:Base", ServiceState.OK, ())
+        for n in ("alpha", "beta")
     )
     catalog = Catalog(merged.metadata, infos, (), (), merged.owners, ())
     config = _config(tmp_path, postgres.url, catalog)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from alembic_config import RevisionLocationError
-from alembic_config._locations import choose_version_path
+from alembic_config._history import choose_version_path
 
 from tests.support.databases import TestDatabase
 from tests.support.services import CLEAN, alembic, subprocess_env
@@ -23,11 +23,12 @@ from tests.support.services import CLEAN, alembic, subprocess_env
 def refusal(target: Path) -> str:
     return (
         f"refusing to write a revision into {target}: it is inside an installed package. "
-        "Either install alembic-config editable from its source tree (pip install -e "
-        "./alembic-config, or poetry install at the repository root), or keep your own "
-        "revisions in a folder of your project: in alembic.ini set 'version_locations = "
-        "alembic_config:versions %(here)s/migrations' (with 'path_separator = space') and "
-        "create that folder."
+        "Keep this project's revisions in a folder of the project. For a history of this "
+        "project's own, set 'version_locations = %(here)s/migrations' in alembic.ini (what "
+        "'mindmirror db init' writes); to continue the shipped history instead, list both, "
+        "'alembic_config:versions' first ('mindmirror db init --extend-shipped'); then create "
+        "that folder. To change the shipped history itself, work in alembic-config's source "
+        "tree (pip install -e ./alembic-config, or poetry install at its repository root)."
     )
 
 
@@ -199,3 +200,31 @@ def test_an_explicit_version_path_into_an_installed_package_is_refused(
     assert result.stdout.splitlines() == [f"FAILED: {refusal(installed)}"]
     assert files_in(installed) == []
     assert files_in(writable) == []
+
+
+# -- the shipped history belongs to this repository ----------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parents[2] / "alembic-config" / "alembic_config" / "versions"
+
+
+def test_the_shipped_history_takes_revisions_from_this_repository_only(tmp_path: Path) -> None:
+    """The editable install makes the folder writable; only a project holding its tree may."""
+    repository = SHIPPED.parents[2]
+    assert choose_version_path(None, [SHIPPED], project=repository) is None
+    assert choose_version_path(None, [SHIPPED], project=SHIPPED.parents[1]) is None
+    assert choose_version_path(None, [SHIPPED]) is None  # no project named: no opinion
+
+    with pytest.raises(RevisionLocationError) as caught:
+        choose_version_path(None, [SHIPPED], project=tmp_path)
+    assert str(caught.value).startswith(
+        f"refusing to write a revision into {SHIPPED}: it is the history shipped with "
+        f"alembic-config (the example monorepo's, in {SHIPPED.parents[1]}), and this project "
+        f"({tmp_path}) is outside that source tree. For a history of this project's own, set "
+        "'version_locations = %(here)s/migrations' in alembic.ini"
+    )
+    own = tmp_path / "migrations"
+    own.mkdir()
+    # listed after the shipped folder (--extend-shipped): the project's own folder takes it
+    assert choose_version_path(None, [SHIPPED, own], project=tmp_path) == str(own)
+    with pytest.raises(RevisionLocationError):  # nor by naming it with --version-path
+        choose_version_path(str(SHIPPED), [SHIPPED, own], project=tmp_path)

@@ -226,11 +226,11 @@ CASES = [
     Failing("unknown-target", ("db", "upgrade", "nosuch"), 7,
             "error: No such revision or branch 'nosuch'", arrange=one_revision),
     Failing("two-heads-upgrade", ("db", "upgrade", "head"), 7,
-            "error: Multiple heads are present for given argument 'head'; h1, h2",
-            arrange=two_heads),
+            "error: Multiple heads are present for given argument 'head'; h1, h2: merge them "
+            "with 'mindmirror db merge', then run the command again", arrange=two_heads),
     Failing("two-heads-status-check", ("db", "status", "--check"), 7,
             "error: 2 heads (h1, h2): the database cannot be at head until they are merged "
-            "(alembic merge heads)", arrange=two_heads),
+            "(mindmirror db merge)", arrange=two_heads),
     Failing("unknown-current-status", ("db", "status"), 7, MISSING, arrange=stamped_unknown),
     Failing("unknown-current-upgrade", ("db", "upgrade"), 7, MISSING, arrange=stamped_unknown),
     # 8: a migration failed
@@ -297,7 +297,8 @@ def test_graph_failures_on_each_backend(backend_database: TestDatabase, make_cli
     revision_file(mm.project, "h1", "r1", "one way")
     revision_file(mm.project, "h2", "r1", "the other way")
     assert expect(mm("db", "upgrade", "head"), 7).error == (
-        "error: Multiple heads are present for given argument 'head'; h1, h2"
+        "error: Multiple heads are present for given argument 'head'; h1, h2: merge them with "
+        "'mindmirror db merge', then run the command again"
     )
 
 

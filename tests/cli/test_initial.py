@@ -95,10 +95,10 @@ def test_text_output(sqlite_database: TestDatabase, make_cli: MakeCli) -> None:
     (path,) = revisions(mm.project)
     assert made.out_lines == [
         f"wrote {path}",
-        "  factory: 1 tables",
-        "  orders: 1 tables",
-        "  users: 1 tables",
-        "  users_copy: 1 tables",
+        "  factory: 1 table",
+        "  orders: 1 table",
+        "  users: 1 table",
+        "  users_copy: 1 table",
     ]
 
 

@@ -10,6 +10,11 @@ from tests.cli.conftest import MakeCli
 from tests.cli.support import MODE_PARAMS, Outcome, expect
 from tests.support.services import SEED_004
 
+# models list, tables, fks and erd show what loaded, then exit 3: the answer is incomplete
+INCOMPLETE = (
+    "error: the result is incomplete: service broken failed to load (fix it, or leave it out "
+    "with --exclude broken)"
+)
 BROKEN_WARNING = (
     "warning: service broken failed to load, so its tables are missing here: ImportError: "
     "cannot import name 'Base' from 'acfix.missing_module' (see 'mindmirror models list')"
@@ -24,8 +29,10 @@ def rows(outcome: Outcome) -> list[list[str]]:
 @pytest.mark.parametrize("mode", MODE_PARAMS)
 def test_list(mode: str, make_cli: MakeCli) -> None:
     mm = make_cli(mode, services="users,orders,factory,broken")
-    text = rows(expect(mm("models", "list")))
-    data = expect(mm("models", "list", "--json")).json()
+    listed_text = expect(mm("models", "list"), 3)
+    assert listed_text.error == INCOMPLETE
+    text = rows(listed_text)
+    data = expect(mm("models", "list", "--json"), 3).json()
 
     assert text[0] == ["service", "distribution", "version", "tables", "state"]
     listed = {row[0]: row[1:] for row in text[1:]}
@@ -90,10 +97,10 @@ def test_tables(mode: str, make_cli: MakeCli) -> None:
 
 def test_tables_warn_about_a_failed_service(make_cli: MakeCli) -> None:
     mm = make_cli(services="users,broken")
-    text = expect(mm("models", "tables"))
-    assert text.err_lines == [BROKEN_WARNING]
-    data = expect(mm("models", "tables", "--json"))
-    assert data.err_lines == [BROKEN_WARNING]
+    text = expect(mm("models", "tables"), 3)
+    assert text.err_lines == [BROKEN_WARNING, INCOMPLETE]
+    data = expect(mm("models", "tables", "--json"), 3)
+    assert data.err_lines == [BROKEN_WARNING, INCOMPLETE]
     assert [f["name"] for f in data.json()["failures"]] == ["broken"]
 
 

@@ -33,7 +33,11 @@ def test_seed_flow(
 
     fresh = tmp_path / "fresh"
     init = expect(mm("supabase", "init", str(fresh)))
-    assert init.out_lines == [f"wrote {fresh / 'alembic.ini'}", f"wrote {fresh / '.env.example'}"]
+    assert init.out_lines == [
+        f"wrote {fresh / 'alembic.ini'}",
+        f"wrote {fresh / '.env.example'}",
+        f"wrote {fresh / 'migrations'}",  # a history of its own (test_init_history)
+    ]
 
     made = expect(mm("supabase", "revision", "--autogenerate", "-m", "initial", "--rev-id", "s1"))
     assert made.out_lines == [f"wrote {mm.project / 'versions' / 's1_initial.py'}"]

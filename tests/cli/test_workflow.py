@@ -174,15 +174,17 @@ def _status_and_history(mm: Mindmirror, shown: str) -> None:
         "at head:   yes",
         "services:",
     ]
-    assert "  users  (alembic-config-fixtures 1.0.0)" in status.out_lines
+    # the names padded to one column, nothing after the last
+    assert "  users       (alembic-config-fixtures 1.0.0)" in status.out_lines
+    assert not [line for line in status.stdout.splitlines() if line != line.rstrip()]
 
     by_service = expect(mm("db", "status", "--by-service"))
     assert by_service.out_lines[4:] == [
         "services:",
-        "  factory  (alembic-config-fixtures 1.0.0)  1 tables: invoices",
-        "  orders  (alembic-config-fixtures 1.0.0)  1 tables: orders",
-        "  users  (alembic-config-fixtures 1.0.0)  1 tables: users",
-        "  users_copy  (alembic-config-fixtures 1.0.0)  1 tables: users",
+        "  factory     (alembic-config-fixtures 1.0.0)  1 table: invoices",
+        "  orders      (alembic-config-fixtures 1.0.0)  1 table: orders",
+        "  users       (alembic-config-fixtures 1.0.0)  1 table: users",
+        "  users_copy  (alembic-config-fixtures 1.0.0)  1 table: users",
     ]
 
     history = expect(mm("db", "history"))
@@ -236,6 +238,7 @@ def _downgrade_and_stamp(mm: Mindmirror, db: TestDatabase) -> None:
     down = expect(mm("db", "downgrade", "r0001", "--yes"))
     assert matches(
         [
+            re.escape(f"downgrading {masked(db.plain_url)} to r0001"),
             rf"  reverted r0003 \(restore index\) in {SECONDS}",
             rf"  reverted r0002 \(empty step\) in {SECONDS}",
             rf"reverted 2 revision\(s\) in {SECONDS}; now at r0001",

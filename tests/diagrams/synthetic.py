@@ -8,7 +8,7 @@ the next service (``peer_id``), so some keys cross services.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic_config import Catalog, ServiceInfo
+from alembic_config import Catalog, Service, ServiceState
 
 
 def service_name(index: int) -> str:
@@ -53,8 +53,13 @@ def large_catalog(services: int = 40, tables: int = 50) -> Catalog:
             keys.append(table_name(s, t))
             owners[table_name(s, t)] = (service_name(s),)
         infos.append(
-            ServiceInfo(
-                service_name(s), f"{service_name(s)}-dist", "1.0", "x:metadata", tuple(keys)
+            Service(
+                service_name(s),
+                f"{service_name(s)}-dist",
+                "1.0",
+                "x:metadata",
+                ServiceState.OK,
+                tuple(keys),
             )
         )
     return Catalog(

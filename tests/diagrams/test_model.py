@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
-from alembic_config import Catalog, ServiceInfo
+from alembic_config import Catalog, Service, ServiceState
 from mindmirror_cli.diagrams import build_erd, erd_dot, erd_mermaid, render
 from mindmirror_cli.diagrams.mermaid import identifiers
 
@@ -39,7 +39,14 @@ def catalog() -> Catalog:
     )
     owners = {"audit.log": ("audit",), "a_b": ("audit", "core"), ODD: ("core",)}
     services = tuple(
-        ServiceInfo(name, name, "1", "x:y", tuple(k for k, o in owners.items() if name in o))
+        Service(
+            name,
+            name,
+            "1",
+            "x:y",
+            ServiceState.OK,
+            tuple(k for k, o in owners.items() if name in o),
+        )
         for name in ("audit", "core")
     )
     return Catalog(metadata, services, (), (), owners, ())

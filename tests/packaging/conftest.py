@@ -99,3 +99,19 @@ def core_venv(published: PackageIndex, tmp_path_factory: pytest.TempPathFactory)
     extra = [arg for url in normal_index_urls() for arg in ("--extra-index-url", url)]
     run([*pip, "--index-url", published.simple_url, *extra, *ours])
     return bin_dir
+
+
+@pytest.fixture(scope="session")
+def adopter_venv(published: PackageIndex, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment holding only alembic-config (with its ``testing`` extra) and
+    the CLI, from the published wheels: what another monorepo installs; its ``bin`` folder.
+
+    No example service is installed: the adopter test adds its own service package.
+    """
+    bin_dir = create_venv(tmp_path_factory.mktemp("adopter-venv") / "venv")
+    pip = [bin_dir / "python", "-m", "pip", "install", "--quiet"]
+    ours = ["alembic-config[postgresql,testing]", "mindmirror-cli"]
+    run([*pip, "--isolated", "--no-deps", "--index-url", published.simple_url, *ours])
+    extra = [arg for url in normal_index_urls() for arg in ("--extra-index-url", url)]
+    run([*pip, "--index-url", published.simple_url, *extra, *ours])
+    return bin_dir

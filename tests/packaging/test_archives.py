@@ -147,3 +147,19 @@ def test_service_wheels_declare_their_entry_point(
 def test_cli_wheel_declares_the_console_script(dists: dict[str, Path]) -> None:
     text = wheel_text(wheel_of(dists["mindmirror-cli"]), ".dist-info/entry_points.txt")
     assert "[console_scripts]\nmindmirror=mindmirror_cli.main:cli" in text
+
+
+def test_alembic_config_wheel_ships_the_testing_plugin(dists: dict[str, Path]) -> None:
+    wheel = wheel_of(dists["alembic-config"])
+    assert {
+        "alembic_config/testing/__init__.py",
+        "alembic_config/testing/plugin.py",
+        "alembic_config/testing/checks.py",
+        "alembic_config/_naming.py",
+    } <= wheel_files(wheel)
+    entry_points = wheel_text(wheel, ".dist-info/entry_points.txt")
+    assert "[pytest11]\nalembic_config=alembic_config.testing.plugin" in entry_points
+    metadata = HeaderParser().parsestr(wheel_text(wheel, ".dist-info/METADATA"))
+    assert "testing" in (metadata.get_all("Provides-Extra") or [])
+    requires = metadata.get_all("Requires-Dist") or []
+    assert any(r.startswith("pytest-alembic") and 'extra == "testing"' in r for r in requires)

@@ -114,7 +114,7 @@ def test_stock_alembic_migrates_from_a_folder_with_only_ini_and_env(
     wheel_venv: Path, postgresql_database: TestDatabase, tmp_path: Path
 ) -> None:
     folder = tmp_path / "deploy"
-    env = project_folder(wheel_venv, folder, postgresql_database)
+    env = project_folder(wheel_venv, folder, postgresql_database, "--shipped-only")
     assert sorted(p.name for p in folder.iterdir()) == [".env", "alembic.ini"]
 
     run([wheel_venv / "alembic", "-c", "alembic.ini", "upgrade", "head"], cwd=folder, env=env)
@@ -142,7 +142,7 @@ def test_a_revision_into_the_installed_package_is_refused(
     wheel_venv: Path, postgresql_database: TestDatabase, tmp_path: Path
 ) -> None:
     folder = tmp_path / "deploy"
-    env = project_folder(wheel_venv, folder, postgresql_database)
+    env = project_folder(wheel_venv, folder, postgresql_database, "--shipped-only")
     before = site_versions(wheel_venv)
     result = run(
         [wheel_venv / "alembic", "-c", "alembic.ini", "revision", "-m", "x"],
@@ -155,15 +155,16 @@ def test_a_revision_into_the_installed_package_is_refused(
     assert "site-packages/alembic_config/versions: it is inside an installed package" in (
         result.stderr
     )
-    assert "version_locations = alembic_config:versions %(here)s/migrations" in result.stderr
+    assert "'version_locations = %(here)s/migrations'" in result.stderr
+    assert "'mindmirror db init --extend-shipped'" in result.stderr
     assert site_versions(wheel_venv) == before
 
 
-def test_with_local_versions_new_revisions_land_in_the_project_folder(
+def test_extending_the_shipped_history_new_revisions_land_in_the_project_folder(
     wheel_venv: Path, postgresql_database: TestDatabase, tmp_path: Path
 ) -> None:
     folder = tmp_path / "deploy"
-    env = project_folder(wheel_venv, folder, postgresql_database, "--local-versions", "migrations")
+    env = project_folder(wheel_venv, folder, postgresql_database, "--extend-shipped")
     alembic = [wheel_venv / "alembic", "-c", "alembic.ini"]
     before = site_versions(wheel_venv)
     run([*alembic, "upgrade", "head"], cwd=folder, env=env)

@@ -97,12 +97,13 @@ CASES = {
         two_heads,
         {
             ("db", "upgrade", "head"): (
-                "error: Multiple heads are present for given argument 'head'; s4_left, s4_right"
+                "error: Multiple heads are present for given argument 'head'; s4_left, s4_right: "
+                "merge them with 'mindmirror db merge', then run the command again"
             ),
             ("db", "health"): "  FAIL single head: 2 heads: s4_left, s4_right",
             ("db", "status", "--check"): (
                 "error: 2 heads (s4_left, s4_right): the database cannot be at head until they "
-                "are merged (alembic merge heads)"
+                "are merged (mindmirror db merge)"
             ),
         },
     ),

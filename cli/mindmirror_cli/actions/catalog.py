@@ -88,7 +88,7 @@ def require_selected(catalog: Catalog, names: Iterable[str]) -> None:
     Limiting a command to a service it does not see would compare nothing and
     report no drift; a name is installed but not selected, failed to load, or unknown.
     """
-    from alembic_config import UnknownServiceError, discover_services
+    from alembic_config import UnknownServiceError
 
     from mindmirror_cli.errors import BadInput, CliError
     from mindmirror_cli.exit_codes import ExitCode
@@ -106,6 +106,4 @@ def require_selected(catalog: Catalog, names: Iterable[str]) -> None:
                 f"ALEMBIC_CONFIG_EXCLUDE or --exclude leave it out); selected: "
                 f"{', '.join(loaded) or 'none'}"
             )
-        sources, failures = discover_services()
-        installed = sorted({s.name for s in sources} | {f.name for f in failures})
-        raise UnknownServiceError([name], installed)
+        raise UnknownServiceError([name], sorted({*loaded, *failed, *catalog.excluded}))

@@ -86,23 +86,8 @@ def diagnose(app: App) -> Diagnosis:
     facts["warnings"] = list(app.output.warnings)
     diagnosis.stale = [item.to_dict() for item in find_stale_metadata()]
     sources, failures = discover_services()
-    for source in sources:
-        diagnosis.entry_points.append(
-            {
-                "name": source.name,
-                "distribution": source.distribution,
-                "version": source.version,
-                "object": source.value,
-            }
-        )
-    for failure in failures:
-        diagnosis.entry_points.append(
-            {
-                "name": failure.name,
-                "distribution": failure.distribution,
-                "version": failure.version,
-                "object": failure.value,
-                "error": failure.error,
-            }
-        )
+    for service in (*sources, *failures):
+        entry = service.to_dict()
+        entry["object"] = entry.pop("entry_point")  # the doctor's name for it
+        diagnosis.entry_points.append(entry)
     return diagnosis

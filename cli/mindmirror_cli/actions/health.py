@@ -70,10 +70,10 @@ class HealthReport:
 
 def run_health(app: App) -> HealthReport:
     """Run every check; never raises for a failed check."""
-    from alembic_config import read_partial_state
+    from alembic_config import DatabaseConnectionError, read_partial_state
 
     from mindmirror_cli.actions.revisions import connection, pending, read_current
-    from mindmirror_cli.errors import classify
+    from mindmirror_cli.errors import caused_by, classify
 
     report = HealthReport(database=app.url.masked)
     current: tuple[str, ...] = ()
@@ -110,8 +110,8 @@ def run_health(app: App) -> HealthReport:
         failure = classify(exc, redact=app.redact)
         if failure is None:
             raise
-        reached = failure.exit_code != ExitCode.DATABASE_UNREACHABLE
-        name = "version table readable" if reached else "database reachable"
+        unreachable = caused_by(exc, DatabaseConnectionError) is not None
+        name = "database reachable" if unreachable else "version table readable"
         report.add(name, False, failure.message, failure.exit_code)
         present = False
     script = app.script

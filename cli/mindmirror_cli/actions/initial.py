@@ -89,7 +89,7 @@ def generate_initial(app: App, message: str, *, rev_id: str | None) -> InitialRe
         )
     if written.path is None or written.revision is None:
         raise BadInput("the services define no table: nothing to write")
-    tables = {s.name: list(s.tables) for s in catalog.services}
+    tables = {s.name: list(s.tables or ()) for s in catalog.services}
     annotate(Path(written.path), tables)
     return InitialRevision(written.revision, written.path, scratch.render_as_string(), tables)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from alembic_config import GateFinding, MigrationPlan
@@ -74,7 +74,7 @@ class StepReporter:
         for finding in self.run.allowed:
             self.app.output.warn(f"impact gate overridden: {finding.describe()}")
         if self.total > 1:
-            self._progress = self.app.output.progress(self.total, "migrating")
+            self._progress = self.app.output.progress()
             self._progress.__enter__()
             self._task = self._progress.add_task("migrating", total=self.total)
 
@@ -122,7 +122,7 @@ def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> M
         )
         command.upgrade(config, target)
     run.seconds = time.perf_counter() - started
-    return run
+    return _with_current(app, run)
 
 
 def downgrade(app: App, target: str) -> MigrationRun:
@@ -134,6 +134,16 @@ def downgrade(app: App, target: str) -> MigrationRun:
     with StepReporter(app, run, 0) as reporter:
         command.downgrade(app.alembic_config(command="downgrade", **_reporting(reporter)), target)
     run.seconds = time.perf_counter() - started
+    return _with_current(app, run)
+
+
+def _with_current(app: App, run: MigrationRun) -> MigrationRun:
+    """The run, with where the database is when no step said so (nothing was to be done)."""
+    from mindmirror_cli.actions.revisions import connection, read_current
+
+    if not run.steps:
+        with connection(app) as conn:
+            _, run.heads = read_current(conn, app.version_table)
     return run
 
 
@@ -152,14 +162,12 @@ def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> Migr
     return plans[0]
 
 
-def offline_sql(app: App, direction: str, target: str) -> None:
-    """Write the SQL of an upgrade or downgrade to stdout, without connecting."""
-    import sys
-
+def offline_sql(app: App, direction: str, target: str, out: TextIO) -> None:
+    """Write the SQL of an upgrade or downgrade to ``out``, without connecting."""
     from alembic import command
 
     config = app.alembic_config(command=direction)
-    config.output_buffer = sys.stdout
+    config.output_buffer = out
     if direction == "upgrade":
         command.upgrade(config, target, sql=True)
     else:

@@ -15,20 +15,8 @@ if TYPE_CHECKING:
 
     from mindmirror_cli.app import App
 
-# alembic_version.version_num is VARCHAR(32); ids become file names and SQL literals
-REVISION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,31}")
 MAX_MESSAGE = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline or a tab too: the message is one line
-
-
-def validate_revision_id(rev_id: str) -> str:
-    """Refuse ids that could not be a file name, a SQL literal or a version_num value."""
-    if not REVISION_ID.fullmatch(rev_id):
-        raise BadInput(
-            f"invalid revision id {rev_id!r}: use 1 to 32 letters, digits or underscores, "
-            "starting with a letter or digit"
-        )
-    return rev_id
 
 
 def validate_message(message: str) -> str:
@@ -87,6 +75,7 @@ def create_revision(
     (the scratch database of ``db init-revision``).
     """
     from alembic import command
+    from alembic_config import validate_revision_id
 
     message = validate_message(message)
     if rev_id is not None:

@@ -27,6 +27,7 @@ class RevisionInfo:
     is_head: bool
     is_merge: bool
     is_branch_point: bool
+    next_revisions: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, script: Script) -> RevisionInfo:
@@ -41,6 +42,7 @@ class RevisionInfo:
             is_head=script.is_head,
             is_merge=script.is_merge_point,
             is_branch_point=script.is_branch_point,
+            next_revisions=tuple(sorted(script.nextrev)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +55,7 @@ class RevisionInfo:
             "is_head": self.is_head,
             "is_merge": self.is_merge,
             "is_branch_point": self.is_branch_point,
+            "next_revisions": list(self.next_revisions),
         }
 
 
@@ -105,3 +108,54 @@ def pending(script: ScriptDirectory, current: Iterable[str]) -> list[RevisionInf
 def all_revisions(script: ScriptDirectory) -> list[RevisionInfo]:
     """Every revision, newest first."""
     return [RevisionInfo.of(s) for s in script.walk_revisions()]
+
+
+def head_revisions(script: ScriptDirectory) -> list[RevisionInfo]:
+    """Every head revision, sorted by id."""
+    return [RevisionInfo.of(script.get_revision(head)) for head in sorted(script.get_heads())]
+
+
+def describe_revision(script: ScriptDirectory, name: str) -> RevisionInfo:
+    """The revision ``name`` designates: an id, a unique prefix, ``head`` (one head only)."""
+    from mindmirror_cli.errors import RevisionGraphError
+
+    found = script.get_revision(name)
+    if found is None:  # 'base'
+        raise RevisionGraphError(f"{name!r} names no revision script")
+    return RevisionInfo.of(found)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the database is in the revision graph."""
+
+    database: str
+    version_table: bool
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+
+    @property
+    def at_head(self) -> bool:
+        """True when the database is at every head (and there is at least one revision)."""
+        return bool(self.heads) and set(self.current) == set(self.heads)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "database": self.database,
+            "version_table": self.version_table,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "at_head": self.at_head,
+        }
+
+
+def read_position(app: App) -> Position:
+    """The database's current revisions (unknown ones exit 7) and the heads; writes nothing."""
+    from alembic_config import require_known_revisions
+
+    with connection(app) as conn:
+        present, current = read_current(conn, app.version_table)
+    script = app.script
+    require_known_revisions(script, current)
+    return Position(app.url.masked, present, current, tuple(sorted(script.get_heads())))

@@ -8,31 +8,9 @@ from typing import TYPE_CHECKING, Any
 from mindmirror_cli.actions.revisions import RevisionInfo, connection, pending, read_current
 
 if TYPE_CHECKING:
+    from alembic_config import Service
+
     from mindmirror_cli.app import App
-
-
-@dataclass
-class ServiceStatus:
-    """A service as the status shows it (tables only when the models were loaded)."""
-
-    name: str
-    distribution: str
-    version: str
-    tables: list[str] | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
-        data: dict[str, Any] = {
-            "name": self.name,
-            "distribution": self.distribution,
-            "version": self.version,
-        }
-        if self.tables is not None:
-            data["tables"] = self.tables
-        if self.error is not None:
-            data["error"] = self.error
-        return data
 
 
 @dataclass
@@ -44,7 +22,7 @@ class Status:
     current: tuple[str, ...]
     heads: tuple[str, ...]
     pending: list[RevisionInfo]
-    services: list[ServiceStatus] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
     conflicts: int | None = None
     # applied revisions edited since they ran (their recorded checksum differs)
     edited: list[Any] = field(default_factory=list)
@@ -95,29 +73,14 @@ def read_status(app: App, *, by_service: bool) -> Status:
     return status
 
 
-def _installed_services(app: App) -> list[ServiceStatus]:
+def _installed_services(app: App) -> list[Service]:
     """The selected services as installed (``--by-service`` loads them); nothing is imported."""
-    from alembic_config import discover_services, service_selection
+    from alembic_config import ServiceState, installed_services
 
-    sources, failures = discover_services()
-    known = [s.name for s in sources] + [f.name for f in failures]
-    chosen = service_selection(known, exclude=list(app.settings.exclude) or None).chosen
-    found = [ServiceStatus(s.name, s.distribution, s.version) for s in sources if chosen(s.name)]
-    found += [
-        ServiceStatus(f.name, f.distribution, f.version, error=f.error)
-        for f in failures
-        if chosen(f.name)
-    ]
-    return sorted(found, key=lambda s: s.name)
+    found = installed_services(exclude=list(app.settings.exclude) or None)
+    return [s for s in found if s.state is not ServiceState.EXCLUDED]
 
 
-def _loaded_services(app: App) -> list[ServiceStatus]:
+def _loaded_services(app: App) -> list[Service]:
     catalog = app.catalog
-    found = [
-        ServiceStatus(s.name, s.distribution, s.version, tables=list(s.tables))
-        for s in catalog.services
-    ]
-    found += [
-        ServiceStatus(f.name, f.distribution, f.version, error=f.error) for f in catalog.failures
-    ]
-    return sorted(found, key=lambda s: s.name)
+    return sorted([*catalog.services, *catalog.failures], key=lambda s: s.name)

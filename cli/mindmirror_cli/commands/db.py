@@ -12,13 +12,17 @@ import click
 from mindmirror_cli.app import App
 from mindmirror_cli.commands.options import (
     DIAGRAM_FORMATS,
+    deliver_json,
     diagram_file_option,
-    json_option,
+    output_options,
     pass_app,
+    rehomed,
     yes_option,
 )
+from mindmirror_cli.commands.verbs import VERBS
 from mindmirror_cli.errors import BadInput, CheckFailed, RevisionGraphError
 from mindmirror_cli.exit_codes import ExitCode
+from mindmirror_cli.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,31 +42,64 @@ def db() -> None:
 @click.option(
     "--local-versions",
     metavar="FOLDER",
-    help="Keep this project's own revisions in FOLDER, next to the shipped ones.",
+    help="The folder of this project's own revisions, inside the project [default: migrations].",
+)
+@click.option(
+    "--extend-shipped",
+    is_flag=True,
+    help="Continue the history shipped in alembic_config: its revisions, then this project's.",
+)
+@click.option(
+    "--shipped-only",
+    is_flag=True,
+    help="Only deploy the history shipped in alembic_config; keep no revisions of this project.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-@json_option
+@output_options
 @pass_app
-def init(app: App, folder: Path, local_versions: str | None, force: bool) -> None:
-    """Set up FOLDER: an alembic.ini using alembic_config: and a .env.example.
+def init(
+    app: App,
+    folder: Path,
+    local_versions: str | None,
+    extend_shipped: bool,
+    shipped_only: bool,
+    force: bool,
+) -> None:
+    """Set up FOLDER: an alembic.ini using alembic_config:, a .env.example, a versions folder.
 
+    The project gets a history of its own: its revisions live in its own folder
+    (migrations/ unless --local-versions names another), start from an empty
+    database and never include the revisions shipped inside alembic_config,
+    unless --extend-shipped asks to continue those. --shipped-only deploys the
+    shipped history alone (alembic-config's own monorepo, installed from wheels).
     No database URL is ever written: put it in DATABASE_URL or .env.
 
     \b
-    Example:
-      mindmirror db init --local-versions migrations
+    Examples:
+      mindmirror db init
+      mindmirror db init --local-versions db/revisions
+      mindmirror db init --extend-shipped
     """
-    from mindmirror_cli.actions.init_project import init_project
+    from mindmirror_cli.actions.init_project import choose_history, init_project
 
-    result = init_project(folder, local_versions=local_versions, force=force)
+    history = choose_history(extend_shipped=extend_shipped, shipped_only=shipped_only)
+    result = init_project(folder, history=history, local_versions=local_versions, force=force)
     if app.settings.json:
         app.output.data(result.to_dict())
         return
     for path in result.written:
         app.output.result(f"wrote {path}")
-    app.output.info(
-        "next: copy .env.example to .env, set DATABASE_URL, run 'mindmirror db upgrade'"
-    )
+    app.output.info(f"next: {_init_next_step(app)}")
+
+
+def _init_next_step(app: App) -> str:
+    """What to do after ``db init``: set the database first unless it is already set."""
+    import os
+
+    app.load_environment()
+    if app.settings.database_url or os.environ.get("DATABASE_URL", "").strip():
+        return "DATABASE_URL is set; run 'mindmirror db upgrade'"
+    return "copy .env.example to .env, set DATABASE_URL, run 'mindmirror db upgrade'"
 
 
 @click.command()
@@ -83,7 +120,7 @@ def init(app: App, folder: Path, local_versions: str | None, force: bool) -> Non
     metavar="TABLE",
     help="Drop this orphan table (one no installed service defines); repeatable.",
 )
-@json_option
+@output_options
 @pass_app
 def revision(
     app: App,
@@ -154,8 +191,7 @@ def _print_ownership(app: App, report: object) -> None:
         by_service.setdefault(", ".join(table.services), []).append(table.table)
     for services, tables in sorted(by_service.items()):
         app.output.info(
-            f"left alone: {len(tables)} table{'s' if len(tables) != 1 else ''} of {services} "
-            "(installed, not selected)"
+            f"left alone: {plural(len(tables), 'table')} of {services} (installed, not selected)"
         )
     for name in report.dropped:
         app.output.info(f"dropping orphan table {name} (named with --drop)")
@@ -177,7 +213,7 @@ def allow_breaking_option(function: F) -> F:
 @click.argument("target", default="head")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @allow_breaking_option
-@json_option
+@output_options
 @pass_app
 def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -> None:
     """Upgrade the database to TARGET (default: head), one revision at a time.
@@ -196,7 +232,7 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
     from mindmirror_cli.actions import migrate
 
     if sql:
-        migrate.offline_sql(app, "upgrade", target)
+        _offline_sql(app, "upgrade", target)
         return
     app.output.info(f"upgrading {app.url.masked} to {target}")
     run = migrate.upgrade(app, target, allow_breaking=allow_breaking)
@@ -215,7 +251,7 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
 @click.command()
 @click.argument("target", default="head")
 @allow_breaking_option
-@json_option
+@output_options
 @pass_app
 def plan(app: App, target: str, allow_breaking: tuple[str, ...]) -> None:
     """Show what 'db upgrade TARGET' would do, and whether the impact gate lets it; runs nothing.
@@ -271,6 +307,20 @@ def _print_plan(app: App, found: object) -> None:
         out.result("impact gate: nothing breaks another service", style="green")
 
 
+def _offline_sql(app: App, direction: str, target: str) -> None:
+    """The SQL of an upgrade or downgrade on stdout: as text, or inside the JSON document."""
+    import io
+
+    from mindmirror_cli.actions import migrate
+
+    if not app.settings.json:
+        migrate.offline_sql(app, direction, target, sys.stdout)
+        return
+    buffer = io.StringIO()
+    migrate.offline_sql(app, direction, target, buffer)
+    app.output.data({"direction": direction, "target": target, "sql": buffer.getvalue()})
+
+
 def confirm_destructive(app: App, action: str, yes: bool) -> None:
     """Refuse in production unless allowed; ask, or refuse without a terminal and ``--yes``."""
     if app.production and not app.settings.allow_production:
@@ -301,7 +351,7 @@ def _production_source(app: App) -> str:
 @click.argument("target")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @yes_option
-@json_option
+@output_options
 @pass_app
 def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
     """Downgrade the database to TARGET (a revision, -1, or base). Asks first.
@@ -313,14 +363,18 @@ def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
     from mindmirror_cli.actions import migrate
 
     if sql:
-        migrate.offline_sql(app, "downgrade", target)
+        _offline_sql(app, "downgrade", target)
         return
     confirm_destructive(app, f"downgrade to {target}", yes)
+    app.output.info(f"downgrading {app.url.masked} to {target}")
     run = migrate.downgrade(app, target)
     if app.settings.json:
         app.output.data(run.to_dict())
         return
     now = ", ".join(run.heads) or "base"
+    if not run.steps:
+        app.output.success(f"already at {now}; nothing to revert")
+        return
     app.output.success(
         f"reverted {len(run.steps)} revision(s) in {run.seconds:.2f} s; now at {now}"
     )
@@ -329,6 +383,7 @@ def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
 @click.command()
 @click.argument("target")
 @yes_option
+@output_options
 @pass_app
 def stamp(app: App, target: str, yes: bool) -> None:
     """Record TARGET as the database's revision without running migrations. Asks first.
@@ -341,6 +396,11 @@ def stamp(app: App, target: str, yes: bool) -> None:
 
     confirm_destructive(app, f"stamp {target}", yes)
     migrate.stamp(app, target)
+    if app.settings.json:
+        from mindmirror_cli.actions.revisions import read_position
+
+        app.output.data({"stamped": target, **read_position(app).to_dict()})
+        return
     app.output.success(f"stamped {target}")
 
 
@@ -354,7 +414,7 @@ def stamp(app: App, target: str, yes: bool) -> None:
     help="Accept the reviewed edit of an applied revision: record its checksum again.",
 )
 @yes_option
-@json_option
+@output_options
 @pass_app
 def repair(app: App, stamp_revision: str | None, accept: tuple[str, ...], yes: bool) -> None:
     """Clear a partial-state marker, or accept the reviewed edit of an applied revision.
@@ -437,7 +497,7 @@ def _accept_checksums(app: App, revisions: tuple[str, ...], yes: bool) -> None:
     "--by-service", is_flag=True, help="Load the models: tables and failures per service."
 )
 @click.option("--check", is_flag=True, help="Exit 1 when the database is not at head.")
-@json_option
+@output_options
 @pass_app
 def status(app: App, by_service: bool, check: bool) -> None:
     """Show the current revision, the heads, pending revisions and the services.
@@ -456,7 +516,7 @@ def status(app: App, by_service: bool, check: bool) -> None:
     if check and len(state.heads) > 1:
         raise RevisionGraphError(
             f"{len(state.heads)} heads ({', '.join(state.heads)}): the database cannot be at "
-            "head until they are merged (alembic merge heads)"
+            "head until they are merged (mindmirror db merge)"
         )
     if check and state.edited:
         raise RevisionGraphError(
@@ -490,14 +550,18 @@ def _print_status(app: App, state: object) -> None:
             style="red",
         )
     out.result("services:")
+    width = max((len(service.name) for service in state.services), default=0)
+    origins = {s.name: f"({s.distribution} {s.version})" for s in state.services}
+    origin_width = max((len(origin) for origin in origins.values()), default=0)
     for service in state.services:
-        line = f"  {service.name}  ({service.distribution} {service.version})"
+        line = f"  {service.name:<{width}}  {origins[service.name]:<{origin_width}}"
         if service.error:
             out.result(f"{line}  FAILED: {service.error}", style="red")
         elif service.tables is not None:
-            out.result(f"{line}  {len(service.tables)} tables: {', '.join(service.tables)}")
+            tables = plural(len(service.tables), "table")
+            out.result(f"{line}  {tables}: {', '.join(service.tables)}")
         else:
-            out.result(line)
+            out.result(line.rstrip())
     if state.conflicts:
         out.result(f"conflicts: {state.conflicts} (see 'mindmirror models conflicts')", style="red")
 
@@ -510,7 +574,7 @@ def _print_status(app: App, state: object) -> None:
 )
 @diagram_file_option("Write the graph to FILE (required for svg and png) instead of stdout.")
 @click.option("--no-db", is_flag=True, help="Do not read the database's current revision.")
-@json_option
+@output_options
 @pass_app
 def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> None:
     """List the revisions, newest first, marking heads and the database's current revision.
@@ -535,12 +599,14 @@ def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> No
             with connection(app) as conn:
                 _, current = read_current(conn, app.version_table)
         except Exception as exc:
-            from mindmirror_cli.errors import classify
+            from alembic_config import DatabaseConnectionError
 
-            failure = classify(exc, redact=app.redact)
-            if failure is None or failure.exit_code != ExitCode.DATABASE_UNREACHABLE:
+            from mindmirror_cli.errors import caused_by
+
+            unreachable = caused_by(exc, DatabaseConnectionError)
+            if unreachable is None:
                 raise
-            app.output.warn(f"current revision unknown: {failure.message}")
+            app.output.warn(f"current revision unknown: {app.redact(str(unreachable))}")
     missing = sorted(set(current) - {rev.revision for rev in revisions})
     if missing:
         app.output.warn(
@@ -548,7 +614,14 @@ def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> No
         )
     if graph is not None:
         render = graphs.mermaid if graph == "mermaid" else graphs.dot
-        deliver(graph, render(revisions, current), output)
+        source = render(revisions, current)
+        counted = plural(len(revisions), "revision")
+        if app.settings.json:
+            deliver_json(app, graph, source, output, {"revisions": len(revisions)})
+            return
+        deliver(graph, source, output)
+        if output is not None:
+            app.output.success(f"wrote {output}: {counted}")
     elif app.settings.json:
         app.output.data({"current": list(current), "revisions": [r.to_dict() for r in revisions]})
     else:
@@ -565,7 +638,7 @@ def history(app: App, graph: str | None, output: Path | None, no_db: bool) -> No
 @click.option(
     "--service", "services", multiple=True, metavar="NAME", help="Only this service's tables."
 )
-@json_option
+@output_options
 @pass_app
 def check(app: App, services: tuple[str, ...]) -> None:
     """Compare the models with the database; show the drift as op.* code and exit 1.
@@ -598,7 +671,7 @@ def check(app: App, services: tuple[str, ...]) -> None:
 
 
 @click.command()
-@json_option
+@output_options
 @pass_app
 def health(app: App) -> None:
     """One report: database reachable, version table, single head, at head, services, conflicts.
@@ -624,7 +697,7 @@ def health(app: App) -> None:
 
 
 @click.command()
-@json_option
+@output_options
 @pass_app
 def doctor(app: App) -> None:
     """Show where everything was resolved from (ini, scripts, packages, entry points, URL).
@@ -671,7 +744,7 @@ def doctor(app: App) -> None:
 @click.command("generate-initial-migration")
 @click.option("-m", "--message", default="initial schema", show_default=True)
 @click.option("--rev-id", metavar="ID", help="Use this revision id.")
-@json_option
+@output_options
 @pass_app
 def generate_initial_migration(app: App, message: str, rev_id: str | None) -> None:
     """Autogenerate the first revision from all services into an empty scratch database.
@@ -691,7 +764,7 @@ def generate_initial_migration(app: App, message: str, rev_id: str | None) -> No
         return
     app.output.result(f"wrote {made.path}")
     for service, tables in sorted(made.tables.items()):
-        app.output.result(f"  {service}: {len(tables)} tables")
+        app.output.result(f"  {service}: {plural(len(tables), 'table')}")
 
 
 COMMANDS = [
@@ -709,5 +782,6 @@ COMMANDS = [
     doctor,
     generate_initial_migration,
 ]
+COMMANDS += VERBS
 for _command in COMMANDS:
-    db.add_command(_command)
+    db.add_command(rehomed(_command, "db"))

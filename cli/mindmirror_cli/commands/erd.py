@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from mindmirror_cli.app import App
-from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option, pass_app
+from mindmirror_cli.commands.options import (
+    DIAGRAM_FORMATS,
+    deliver_json,
+    diagram_file_option,
+    output_options,
+    pass_app,
+)
 
 
 @click.command()
@@ -27,9 +33,13 @@ from mindmirror_cli.commands.options import DIAGRAM_FORMATS, diagram_file_option
     help="Mermaid or DOT text, or an SVG or PNG image drawn by Graphviz's dot.",
 )
 @diagram_file_option("Write to FILE (required for svg and png) instead of stdout.")
+@output_options
 @pass_app
 def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Draw every table with its columns, grouped and coloured by the service that owns it.
+
+    Exits 3 after drawing when a service failed to load (its tables are missing).
+    Under --json the diagram's source (or the file written) is inside the document.
 
     Foreign keys are arrows from the referencing table; those that cross
     services are dashed and orange, and tables the services define differently
@@ -41,6 +51,7 @@ def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> N
       mindmirror models erd > schema.mmd
       mindmirror models erd --service journal --format svg -o journal.svg
     """
+    from mindmirror_cli.commands.models import fail_if_incomplete
     from mindmirror_cli.diagrams import (
         build_erd,
         check_destination,
@@ -64,6 +75,11 @@ def erd(app: App, services: tuple[str, ...], fmt: str, output: Path | None) -> N
             )
     else:
         source = erd_dot(diagram)
-    deliver(fmt, source, output)
-    if output is not None:
-        app.output.success(f"wrote {output}: {diagram.title}")
+    if app.settings.json:
+        facts = {"title": diagram.title, "tables": len(diagram.entities)}
+        deliver_json(app, fmt, source, output, facts)
+    else:
+        deliver(fmt, source, output)
+        if output is not None:
+            app.output.success(f"wrote {output}: {diagram.title}")
+    fail_if_incomplete(app)

@@ -16,6 +16,8 @@ pass_app = click.make_pass_decorator(App)
 
 # what mindmirror_cli.diagrams draws; named here so that --help loads no diagram code
 DIAGRAM_FORMATS = ("mermaid", "dot", "svg", "png")
+# the groups that mount the migration commands
+GROUPS = ("db", "supabase")
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -27,15 +29,43 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     return value
 
 
-def json_option(function: F) -> F:
-    """``--json``: print the result as one JSON document on stdout."""
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int | bool) -> int | bool:
+    """``-q``/``-v`` after the command name, as before it: the last one given wins."""
+    app = ctx.find_object(App)
+    if not value or app is None:
+        return value
+    if param.name == "quiet":
+        app.set_verbosity(-1)
+    else:
+        app.set_verbosity(max(app.settings.verbosity, 0) + int(value))
+    return value
+
+
+def output_options(function: F) -> F:
+    """``--json``, ``-q`` and ``-v`` on a command, as on ``mindmirror`` itself."""
+    function = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="More detail (-vv for debug logs, Alembic's included).",
+    )(function)
+    function = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Only results and errors.",
+    )(function)
     return click.option(
         "--json",
         "json_flag",
         is_flag=True,
         expose_value=False,
         callback=_set_json,
-        help="Print the result as JSON on stdout.",
+        help="Print the result as one JSON document on stdout (a failure too).",
     )(function)
 
 
@@ -66,4 +96,43 @@ def diagram_file_option(help_text: str) -> Callable[[F], F]:
         type=click.Path(path_type=Path, dir_okay=False),
         metavar="FILE",
         help=help_text,
+    )
+
+
+def rehomed(command: click.Command, group: str) -> click.Command:
+    """``command`` with the examples of its help typed as mounted under ``group``."""
+    import copy
+
+    def example(line: str) -> str:
+        text = line.lstrip()
+        words = text.split(" ")
+        if words[0] != "mindmirror" or command.name not in words:
+            return line
+        at = words.index(command.name)
+        if words[at - 1] in GROUPS:
+            words[at - 1] = group
+        else:  # mounted at the root too (doctor)
+            words.insert(at, group)
+        return line[: len(line) - len(text)] + " ".join(words)
+
+    moved = copy.copy(command)
+    moved.help = "\n".join(example(line) for line in (command.help or "").splitlines())
+    return moved
+
+
+def deliver_json(
+    app: App, fmt: str, source: str, output: Path | None, facts: dict[str, Any]
+) -> None:
+    """A diagram under ``--json``: written to ``output`` (its path reported), else its source."""
+    from mindmirror_cli.diagrams import deliver
+
+    if output is not None:
+        deliver(fmt, source, output)
+    app.output.data(
+        {
+            "format": fmt,
+            "path": str(output) if output is not None else None,
+            "source": source if output is None else None,
+            **facts,
+        }
     )

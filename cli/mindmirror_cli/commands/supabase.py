@@ -6,6 +6,7 @@ import click
 
 from mindmirror_cli.app import App
 from mindmirror_cli.commands.db import COMMANDS
+from mindmirror_cli.commands.options import rehomed
 
 
 @click.group()
@@ -24,4 +25,4 @@ def supabase(app: App) -> None:
 
 
 for _command in COMMANDS:
-    supabase.add_command(_command)
+    supabase.add_command(rehomed(_command, "supabase"))

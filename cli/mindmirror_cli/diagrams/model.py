@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Column as SaColumn, ForeignKeyConstraint, Table
     from sqlalchemy.types import TypeEngine
 
+from mindmirror_cli.words import plural
+
 Role = Literal["selected", "context", "missing"]
 MISSING_GROUP = "not loaded"
 
@@ -120,8 +122,8 @@ class Erd:
         crossing = sum(1 for link in self.links if link.cross_service)
         named = ", ".join(services) if len(services) <= 5 else f"{len(services)} services"
         return (
-            f"{len(shown)} tables of {named or 'no services'}; "
-            f"{len(self.links)} foreign keys, {crossing} across services"
+            f"{plural(len(shown), 'table')} of {named or 'no services'}; "
+            f"{plural(len(self.links), 'foreign key')}, {crossing} across services"
         )
 
 

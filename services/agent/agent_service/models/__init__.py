@@ -5,7 +5,9 @@ Importing this package registers every table of the service on
 relies on it.
 """
 
-from agent_service.models.base import NAMING_CONVENTION, Base
+from alembic_config import NAMING_CONVENTION
+
+from agent_service.models.base import Base
 from agent_service.models.conversation import Conversation, Message, MessageRole
 from agent_service.models.conversation_memory import ConversationMemory
 from agent_service.models.conversation_state import ConversationState, ExecutionStage

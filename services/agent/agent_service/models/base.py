@@ -1,8 +1,9 @@
 """The agent service's declarative Base and the column types its models share.
 
 Every table of the service hangs off :class:`Base`, whose MetaData carries the
-project's naming convention, so that constraint and index names are the same
-on every database and in every migration.
+naming convention all services share (``alembic_config.NAMING_CONVENTION``), so
+that constraint and index names are the same on every database and in every
+migration.
 
 Foreign keys to other services: a column may refer to a table of another
 service (``users.id``, ``files.id``) by name only, without importing it. That
@@ -20,16 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from alembic_config import service_metadata
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 #: JSON everywhere, JSONB on PostgreSQL.
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -58,7 +52,7 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     """The one declarative Base of the agent service."""
 
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = service_metadata()
     type_annotation_map = {
         uuid.UUID: sa.Uuid(),
         datetime: Timestamp,

@@ -5,8 +5,10 @@ Importing this package registers every table of the service on
 relies on it.
 """
 
+from alembic_config import NAMING_CONVENTION
+
 from journal_service.models.attachment import JournalAttachment
-from journal_service.models.base import NAMING_CONVENTION, Base
+from journal_service.models.base import Base
 from journal_service.models.entry import EntryKind, JournalEntry, count_words, journal_entry_tags
 from journal_service.models.prompt import JournalPrompt
 from journal_service.models.tag import JournalTag

@@ -5,7 +5,9 @@ Importing this package registers every table of the service on
 relies on it.
 """
 
-from shared_service.models.base import NAMING_CONVENTION, Base
+from alembic_config import NAMING_CONVENTION
+
+from shared_service.models.base import Base
 from shared_service.models.core import Agent, ApiCall, Task, TaskStatus, User
 from shared_service.models.email import (
     EmailCategory,
