@@ -186,6 +186,33 @@ def _message(message: str | None, label: str) -> str:
     return base[: max(0, MAX_MESSAGE - len(suffix))].rstrip() + suffix
 
 
+def _downgrades(
+    script: ops.MigrationScript, parts: Sequence[_Part]
+) -> list[ops.DowngradeOps] | None:
+    """Each part's share of the downgrade autogenerate already built, in its order.
+
+    Reversing each part again would rebuild every table (the costliest step of
+    autogenerate at this size); None when an operation belongs to no part.
+    """
+    downgrade = script.downgrade_ops
+    if len(script.downgrade_ops_list) != 1 or downgrade is None:
+        return None
+    part_of = {
+        (operation.schema, operation.table_name): index
+        for index, part in enumerate(parts)
+        for operation in part.operations
+    }
+    shares: list[list[Any]] = [[] for _ in parts]
+    for operation in downgrade.ops:
+        if not isinstance(operation, ops.DropTableOp | ops.ModifyTableOps):
+            return None
+        index = part_of.get((operation.schema, operation.table_name))
+        if index is None:
+            return None
+        shares[index].append(operation)
+    return [ops.DowngradeOps(ops=share) for share in shares]
+
+
 def split_by_service(script: ops.MigrationScript, budget: int | None) -> list[ops.MigrationScript]:
     """The revisions to write for ``script``: itself, or one per service when it is too big."""
     if budget is None or len(script.upgrade_ops_list) != 1 or script.upgrade_ops is None:
@@ -212,6 +239,7 @@ def split_by_service(script: ops.MigrationScript, budget: int | None) -> list[op
         budget,
         len(parts),
     )
+    downgrades = _downgrades(script, parts)
     scripts: list[ops.MigrationScript] = []
     head = script.head
     for index, part in enumerate(parts):
@@ -221,7 +249,7 @@ def split_by_service(script: ops.MigrationScript, budget: int | None) -> list[op
             ops.MigrationScript(
                 rev_id,
                 upgrade,
-                upgrade.reverse(),
+                downgrades[index] if downgrades is not None else upgrade.reverse(),
                 message=_message(script.message, part.label),
                 imports=set(script.imports),
                 head=head,
