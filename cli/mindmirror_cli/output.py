@@ -114,10 +114,16 @@ class Output:
             self._print(line.rstrip(), stderr=False, style="bold" if number == 0 else None)
 
     def progress(self) -> Any:
-        """A progress bar on stderr (a no-op context when quiet or not on a terminal)."""
+        """A progress bar on stderr; None when quiet or not on a terminal.
+
+        None rather than a disabled bar: before rich 14.3 a disabled bar still
+        wrote a blank line when it stopped.
+        """
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = self._console(stderr=True)
+        if self.verbosity < 0 or not console.is_terminal:
+            return None
         return Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -125,5 +131,4 @@ class Output:
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=self.verbosity < 0 or not console.is_terminal,
         )

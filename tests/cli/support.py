@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import subprocess
@@ -23,6 +24,17 @@ MODE_PARAMS = [
     pytest.param(mode, marks=[pytest.mark.slow] if mode == "subprocess" else []) for mode in MODES
 ]
 SECONDS = r"\d+\.\d\d s"
+
+
+def separate_streams_runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout, on click 8.1 as on 8.2 and later.
+
+    Click 8.2 always captures the two apart and dropped the ``mix_stderr`` switch that
+    8.1 needs for it; the lowest-versions session runs the suite on 8.1.
+    """
+    if "mix_stderr" in inspect.signature(CliRunner).parameters:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    return CliRunner()
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,9 @@ class Mindmirror:
         from mindmirror_cli.main import cli
 
         # catch_exceptions=False: an unexpected exception fails the test with its traceback
-        result = CliRunner().invoke(cli, list(args), env=dict(env), catch_exceptions=False)
+        result = separate_streams_runner().invoke(
+            cli, list(args), env=dict(env), catch_exceptions=False
+        )
         return Outcome(result.exit_code, result.stdout, result.stderr, args)
 
     def _subprocess(self, args: tuple[str, ...], env: Mapping[str, str | None]) -> Outcome:

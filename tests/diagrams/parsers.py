@@ -32,6 +32,7 @@ class ParsedTable:
     note: str | None = None
     node_id: str = ""
     colour: str | None = None
+    hidden: int = 0
 
 
 @dataclass
@@ -131,6 +132,9 @@ def _mermaid_table(label: str, group: str) -> ParsedTable:
         parts.pop(0)
     if parts and parts[0] == "not defined by any loaded service":
         table.note = parts.pop(0)
+    if parts and (hidden := re.fullmatch(r"<i>\+ (\d+) more columns?</i>", parts[-1])):
+        table.hidden = int(hidden[1])
+        parts.pop()
     table.columns = [column_from_text(_unmermaid(part)) for part in parts]
     return table
 
@@ -178,15 +182,16 @@ def parse_dot(source: str) -> ParsedErd:
             erd.tables[table.key] = table
             erd.groups[group].append(table.key)
         elif m := re.fullmatch(
-            DOT_STRING + r"(?::(\w+))? -> " + DOT_STRING + r"(?::(\w+))? \[(.*)\];", stripped
+            DOT_STRING + r"(?::(\w+):e)? -> " + DOT_STRING + r"(?::(\w+):w)? \[(.*)\];", stripped
         ):
             attrs = dot_attrs(m[5])
             attrs |= {"source_port": m[2] or "", "target_port": m[4] or ""}
+            assert "label" not in attrs, f"a label half-way along the edge: {line}"
             erd.edges.append(
                 ParsedEdge(
                     _undot(f'"{m[1]}"'),
                     _undot(f'"{m[3]}"'),
-                    attrs["label"],
+                    attrs["tooltip"],
                     attrs.get("style") == "dashed",
                     attrs,
                 )
@@ -208,9 +213,14 @@ def _dot_table(label: str, group: str) -> ParsedTable:
         table.conflict = text.removeprefix("CONFLICT: ")
     if rows and len(rows[0].findall("TD")) == 1:
         table.note = "".join(rows.pop(0).itertext())
+    if rows and (hidden := re.fullmatch(r"\+ (\d+) more columns?", "".join(rows[-1].itertext()))):
+        assert rows[-1].find("TD/I") is not None, ET.tostring(rows[-1])
+        table.hidden = int(hidden[1])
+        rows.pop()
     for index, row in enumerate(rows):
         cells = row.findall("TD")
         assert cells[0].get("PORT") == f"c{index}", ET.tostring(row)
+        assert cells[-1].get("PORT") == f"o{index}", ET.tostring(row)
         name, type_, flags = ("".join(cell.itertext()) for cell in cells)
         underlined = cells[0].find("U") is not None
         column = column_from_text(f"{name} {type_} {flags}")

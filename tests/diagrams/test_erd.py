@@ -60,7 +60,7 @@ def edge_key(label: str) -> str:
 def test_every_table_column_and_foreign_key_is_drawn(
     invoke: Invoke, catalog: Catalog, fmt: str, parse: Parser
 ) -> None:
-    result = invoke("models", "erd", "--format", fmt)
+    result = invoke("models", "erd", "--format", fmt, "--columns", "all")
     assert result.exit_code == 0, result.output
     erd = parse(result.stdout)
 
@@ -124,7 +124,7 @@ def test_dot_colours_each_service_and_starts_keys_at_their_columns(
     for edge in erd.edges:
         column = edge_key(edge.label).split(", ")[0]
         names = [c.name for c in erd.tables[edge.source].columns]
-        assert edge.attrs["source_port"] == f"c{names.index(column)}", edge
+        assert edge.attrs["source_port"] == f"o{names.index(column)}", edge
 
 
 @pytest.mark.parametrize(("fmt", "parse"), FORMATS)

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from mindmirror_cli.diagrams.embed import UPDATE_COMMAND, bodies
 
 from tests.diagrams.conftest import Invoke
 from tests.diagrams.test_render import png_size
 
 REPO = Path(__file__).resolve().parents[2]
-BLOCK = re.compile(
-    r"<!-- mindmirror models erd: begin -->\n```mermaid\n(?P<body>.*?)```\n"
-    r"<!-- mindmirror models erd: end -->",
-    re.DOTALL,
-)
 
 
 def test_readme_embeds_the_current_diagram(invoke: Invoke) -> None:
-    match = BLOCK.search((REPO / "README.md").read_text())
-    assert match is not None, "README.md lost its mermaid ER diagram block"
+    embedded = bodies((REPO / "README.md").read_text())
+    assert len(embedded) == 1, "README.md lost its mermaid ER diagram block"
     drawn = invoke("models", "erd").stdout
-    assert match["body"] == drawn, (
-        "README.md's ER diagram is out of date: paste the output of "
-        "'.venv/bin/mindmirror models erd' between its markers, and redraw docs/erd.png "
-        "with '.venv/bin/mindmirror models erd --format png -o docs/erd.png'"
+    assert embedded[0] == drawn, (
+        "README.md's ER diagram is out of date: redraw it with "
+        f"'.venv/bin/{UPDATE_COMMAND} README.md', and docs/erd.png with "
+        "'.venv/bin/mindmirror models erd --format png -o docs/erd.png'"
     )
 
 

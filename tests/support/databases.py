@@ -3,7 +3,8 @@
 Every test that needs a database gets its own: a fresh SQLite file, a fresh
 PostgreSQL database or a fresh MariaDB database, dropped again afterwards.
 Servers that are down make those tests skip, unless ``REQUIRE_DATABASES=1``
-(set by ``.ci/run``) turns the skip into a failure.
+(set by ``.ci/run``) turns the skip into a failure. ``TEST_BACKENDS=sqlite,postgresql``
+skips the tests of the backends it leaves out (the version-bounds sessions use it).
 """
 
 from __future__ import annotations
@@ -52,8 +53,25 @@ def _server_is_up(url: str) -> bool:
         return False
 
 
+def chosen_backends() -> tuple[str, ...]:
+    """The backends named in ``TEST_BACKENDS`` (comma-separated), or all of them."""
+    named = os.environ.get("TEST_BACKENDS", "").replace(" ", "")
+    if not named:
+        return BACKENDS
+    chosen = tuple(name for name in named.split(",") if name)
+    unknown = sorted(set(chosen) - set(BACKENDS))
+    if unknown:
+        raise pytest.UsageError(
+            f"TEST_BACKENDS names {', '.join(unknown)}: choose among {', '.join(BACKENDS)}"
+        )
+    return chosen
+
+
 def require_server(backend: str) -> None:
-    """Skip (or fail under CI) when the server behind ``backend`` is not running."""
+    """Skip when ``backend`` is left out of ``TEST_BACKENDS``; skip (or fail under CI) when the
+    server behind it is not running."""
+    if backend not in chosen_backends():
+        pytest.skip(f"{backend} is not among TEST_BACKENDS={os.environ['TEST_BACKENDS']}")
     if backend == "sqlite":
         return
     url = POSTGRES_ADMIN_URL if backend == "postgresql" else MARIADB_ADMIN_URL

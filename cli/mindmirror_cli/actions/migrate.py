@@ -75,6 +75,7 @@ class StepReporter:
             self.app.output.warn(f"impact gate overridden: {finding.describe()}")
         if self.total > 1:
             self._progress = self.app.output.progress()
+        if self._progress is not None:
             self._progress.__enter__()
             self._task = self._progress.add_task("migrating", total=self.total)
 

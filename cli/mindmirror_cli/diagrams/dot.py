@@ -1,10 +1,14 @@
 """The ER diagram as Graphviz DOT text: one cluster per service, one HTML-table node per table.
 
 Each table is a node whose label is a table of its columns (name, type, ``PK``,
-``FK``, nullability), each column a port, so a foreign key's edge starts at its
-column and ends at the referenced one. The clusters take the services' colours;
-a key that crosses services is a dashed orange edge whose label names both
-services; a conflicting table has a thick red border and a ``CONFLICT`` row.
+``FK``, nullability), so a foreign key's edge leaves its column's row on the
+right and enters the referenced column's row on the left: the edge itself says
+which column it belongs to, so an edge within a service carries no label (its
+text is the SVG tooltip); a key of several columns names them at its start. The
+clusters take the services' colours; a key that crosses services is a dashed
+orange edge labelled with both services at its start; a conflicting table has a
+thick red border and a ``CONFLICT`` row; a wide table drawn with its keys only
+ends with a row saying how many columns it leaves out.
 Graphviz's ``dot`` lays it out (left to right) for SVG and PNG; for a large
 diagram the DOT bounds dot's layout passes, which keeps the time near linear.
 """
@@ -21,6 +25,10 @@ FONT = "Helvetica"
 LARGE = 80
 """Above this many tables, dot's crossing minimisation and network simplex are bounded."""
 BOUNDED_LAYOUT = "mclimit=0.05, nslimit=0.5, nslimit1=0.5, remincross=false"
+IN_PORT = "c"
+"""The port of a column's name cell, where the keys that reference the column arrive."""
+OUT_PORT = "o"
+"""The port of a column's last cell, where the column's own foreign key leaves."""
 
 
 def quote(value: str) -> str:
@@ -41,7 +49,7 @@ def erd_dot(erd: Erd) -> str:
         # unbounded, dot needs minutes for a few hundred tables and over 20 for 2,000;
         # bounded, 2,000 tables take about a minute (docs/diagrams.md)
         lines.insert(2, f"{INDENT}graph [{BOUNDED_LAYOUT}];")
-    ports = {e.key: {c.name: f"c{i}" for i, c in enumerate(e.columns)} for e in erd.entities}
+    ports = {e.key: {c.name: i for i, c in enumerate(e.columns)} for e in erd.entities}
     for number, group in enumerate(erd.groups):
         lines += _cluster(number, group, erd.entities_of(group))
     lines += [_edge(link, ports) for link in erd.links]
@@ -83,9 +91,13 @@ def _table(entity: Entity, group: Group) -> str:
     for index, column in enumerate(entity.columns):
         name = f"<U>{escape(column.name)}</U>" if column.primary_key else escape(column.name)
         rows.append(
-            f'<TR><TD ALIGN="LEFT" PORT="c{index}">{name}</TD>'
+            f'<TR><TD ALIGN="LEFT" PORT="{IN_PORT}{index}">{name}</TD>'
             f'<TD ALIGN="LEFT">{escape(column.type)}</TD>'
-            f'<TD ALIGN="LEFT">{escape(column.flags)}</TD></TR>'
+            f'<TD ALIGN="LEFT" PORT="{OUT_PORT}{index}">{escape(column.flags)}</TD></TR>'
+        )
+    if entity.hidden:
+        rows.append(
+            f'<TR><TD COLSPAN="3" ALIGN="LEFT"><I>{escape(entity.hidden_note)}</I></TD></TR>'
         )
     return (
         f'<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
@@ -93,16 +105,26 @@ def _table(entity: Entity, group: Group) -> str:
     )
 
 
-def _edge(link: Link, ports: dict[str, dict[str, str]]) -> str:
-    source = quote(link.source) + _port(ports, link.source, link.columns[0])
-    target = quote(link.target) + _port(ports, link.target, link.target_columns[0])
-    attrs = [f"label={quote(link.label)}"]
+def _edge(link: Link, ports: dict[str, dict[str, int]]) -> str:
+    source = quote(link.source) + _port(ports, link.source, link.columns[0], OUT_PORT, "e")
+    target = quote(link.target) + _port(ports, link.target, link.target_columns[0], IN_PORT, "w")
+    attrs = [f"tooltip={quote(link.label)}"]
+    shown = link.label if len(link.columns) > 1 else _services(link)
+    if shown:
+        # at the referencing column, where the reader starts, not half-way along the edge
+        attrs += [f"taillabel={quote(shown)}", "labelangle=8", "labeldistance=4.5"]
     if link.cross_service:
         colour = quote(CROSS_SERVICE)
         attrs += ["style=dashed", f"color={colour}", f"fontcolor={colour}", "penwidth=2"]
     return f"{INDENT}{source} -> {target} [{', '.join(attrs)}];"
 
 
-def _port(ports: dict[str, dict[str, str]], key: str, column: str) -> str:
-    port = ports.get(key, {}).get(column)
-    return f":{port}" if port else ""
+def _services(link: Link) -> str:
+    if not link.cross_service:
+        return ""
+    return link.label.removeprefix(", ".join(link.columns)).strip().strip("()")
+
+
+def _port(ports: dict[str, dict[str, int]], key: str, column: str, side: str, compass: str) -> str:
+    index = ports.get(key, {}).get(column)
+    return f":{side}{index}:{compass}" if index is not None else ""

@@ -10,7 +10,9 @@ the service's colour (``classDef``/``style``), a foreign key is an arrow from th
 referencing table to the referenced one labelled with its columns, and a key that
 crosses services is a dotted orange arrow whose label names both services. A
 table whose services define it differently gets a thick red border and a
-``CONFLICT`` line. The crow's-foot notation of ``erDiagram`` is the price.
+``CONFLICT`` line; a wide table drawn with its keys only (as in the DOT output)
+ends with a line saying how many columns it leaves out. The crow's-foot notation
+of ``erDiagram`` is the price.
 
 Mermaid renders at most 50,000 characters and 500 edges by default
 (``maxTextSize``, ``maxEdges``); :func:`limits_exceeded` says when a diagram
@@ -106,6 +108,8 @@ def _node_label(entity: Entity) -> str:
     if entity.role == "missing":
         lines.append("not defined by any loaded service")
     lines += [text(column.describe()) for column in entity.columns]
+    if entity.hidden:
+        lines.append(f"<i>{text(entity.hidden_note)}</i>")
     return "<br/>".join(lines)
 
 

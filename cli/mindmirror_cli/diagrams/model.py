@@ -10,12 +10,19 @@ conflict. With ``--service`` the diagram keeps the tables of those services
 (``selected``) and adds, greyed, the tables their foreign keys point to
 (``context``); a foreign key to a table that no loaded service defines points to
 a placeholder (``missing``) instead of breaking the picture.
+
+A large diagram is only readable when its tables are small: with
+``columns="auto"`` (the command's default), a diagram of more than
+:data:`LARGE_DIAGRAM` tables draws the tables of more than :data:`COLUMN_LIMIT`
+columns with their key columns only (primary and foreign keys, which every
+arrow starts or ends at) and says how many it left out; ``"all"`` and ``"keys"``
+draw every column or only the keys of every table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -27,6 +34,11 @@ from mindmirror_cli.words import plural
 
 Role = Literal["selected", "context", "missing"]
 MISSING_GROUP = "not loaded"
+COLUMN_MODES = ("auto", "all", "keys")
+LARGE_DIAGRAM = 12
+"""Above this many tables, ``columns="auto"`` shows the keys only of the wide tables."""
+COLUMN_LIMIT = 8
+"""A table with more columns than this is wide."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,13 @@ class Entity:
     role: Role
     conflict: tuple[str, ...] = ()
     """The services whose definitions of this table differ (empty when none do)."""
+    hidden: int = 0
+    """How many of the table's columns are left out (only its key columns are drawn)."""
+
+    @property
+    def hidden_note(self) -> str:
+        """What a table drawn with its keys only says last: ``+ 7 more columns``."""
+        return f"+ {plural(self.hidden, 'more column')}"
 
 
 @dataclass(frozen=True)
@@ -121,17 +140,24 @@ class Erd:
         services = sorted({s for g in self.groups if g.role == "selected" for s in g.services})
         crossing = sum(1 for link in self.links if link.cross_service)
         named = ", ".join(services) if len(services) <= 5 else f"{len(services)} services"
-        return (
+        title = (
             f"{plural(len(shown), 'table')} of {named or 'no services'}; "
             f"{plural(len(self.links), 'foreign key')}, {crossing} across services"
         )
+        narrowed = sum(1 for e in self.entities if e.hidden)
+        if narrowed:
+            title += f"; {plural(narrowed, 'table shows', 'tables show')} only their key columns"
+        return title
 
 
-def build_erd(catalog: Catalog, services: Iterable[str] = ()) -> Erd:
+def build_erd(catalog: Catalog, services: Iterable[str] = (), columns: str = "all") -> Erd:
     """The diagram of ``catalog``, or of the named services' tables and what they reference.
 
-    An unknown service name raises :class:`alembic_config.UnknownServiceError` (exit 2).
+    ``columns`` is one of :data:`COLUMN_MODES` (see the module's docstring). An
+    unknown service name raises :class:`alembic_config.UnknownServiceError` (exit 2).
     """
+    if columns not in COLUMN_MODES:
+        raise ValueError(f"columns must be one of {', '.join(COLUMN_MODES)}, not {columns!r}")
     wanted = tuple(dict.fromkeys(services))
     for name in wanted:
         catalog.tables_of(name)
@@ -153,14 +179,25 @@ def build_erd(catalog: Catalog, services: Iterable[str] = ()) -> Erd:
             defined_by = tuple(owners.get(key, ()))
             group = _group(defined_by, role, ranks)
             groups.setdefault((group.name, role), group)
-            columns = tuple(_column(c) for c in tables[key].columns)
-            entities.append(Entity(key, group.name, columns, role, conflicts.get(key, ())))
+            drawn = tuple(_column(c) for c in tables[key].columns)
+            entities.append(Entity(key, group.name, drawn, role, conflicts.get(key, ())))
     if missing:
         groups[(MISSING_GROUP, "missing")] = Group(MISSING_GROUP, (), "missing", -1)
         entities += [Entity(key, MISSING_GROUP, (), "missing") for key in missing]
     order: dict[Role, int] = {"selected": 0, "context": 1, "missing": 2}
     ordered = sorted(groups.values(), key=lambda g: (order[g.role], len(g.services), g.name))
+    narrow = columns == "keys" or (columns == "auto" and len(entities) > LARGE_DIAGRAM)
+    if narrow:
+        limit = 0 if columns == "keys" else COLUMN_LIMIT
+        entities = [_keys_only(e) if len(e.columns) > limit else e for e in entities]
     return Erd(tuple(ordered), tuple(entities), tuple(links), wanted)
+
+
+def _keys_only(entity: Entity) -> Entity:
+    """``entity`` drawn with its primary- and foreign-key columns only."""
+    keys = tuple(c for c in entity.columns if c.primary_key or c.foreign_key)
+    hidden = len(entity.columns) - len(keys)
+    return replace(entity, columns=keys, hidden=hidden) if hidden else entity
 
 
 def _group(defined_by: tuple[str, ...], role: Role, ranks: dict[str, int]) -> Group:

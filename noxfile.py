@@ -1,0 +1,104 @@
+"""The suite's core on the lowest and on the highest versions the packages allow.
+
+``nox -s lowest`` and ``nox -s highest`` each build a fresh environment pinned
+through a constraints file written from the members' pyproject.toml by
+``tools/dependency_bounds.py`` (lowest: every dependency at its declared floor;
+highest: the newest release the ranges allow), install the members editable with
+the test tools of the ``dev`` group, and run the alembic_config library tests and
+the CLI workflow. ``TEST_BACKENDS`` picks the databases (default: SQLite and
+PostgreSQL; add ``mariadb`` for all three); arguments after ``--`` go to pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+import nox
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+# nox does not put the noxfile's folder on sys.path; the repository's tools live there
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tools.dependency_bounds import REPO, constraints, declared
+
+nox.options.sessions = ["lowest", "highest"]
+nox.options.reuse_existing_virtualenvs = False
+
+SUITE = ("tests/alembic_config", "tests/cli/test_workflow.py")
+TEST_TOOLS = ("pytest", "pytest-alembic", "pytest-timeout", "hypothesis", "poetry-core")
+"""The entries of the dev group the suite needs (poetry-core builds the fixture services)."""
+DEFAULT_BACKENDS = "sqlite,postgresql"
+
+
+def _python_floor() -> str:
+    """The lowest Python alembic-config allows, from its ``requires-python`` (``>=3.11``)."""
+    text = tomllib.loads((REPO / "alembic-config" / "pyproject.toml").read_text())
+    (floor,) = [s.version for s in SpecifierSet(text["project"]["requires-python"])]
+    return floor
+
+
+def _test_tools(pinned: set[str]) -> list[str]:
+    """The dev group's requirements for :data:`TEST_TOOLS`; by name alone where the constraints
+    pin them (a member's extra declares them too, and its range is the one under test)."""
+    group = tomllib.loads((REPO / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    chosen = {
+        Requirement(text).name: text for text in group if Requirement(text).name in TEST_TOOLS
+    }
+    missing = set(TEST_TOOLS) - set(chosen)
+    if missing:
+        raise RuntimeError(f"the dev group no longer lists {', '.join(sorted(missing))}")
+    return [name if canonicalize_name(name) in pinned else text for name, text in chosen.items()]
+
+
+def _members() -> list[str]:
+    """``-e`` arguments for every member, alembic-config with all its extras."""
+    library = REPO / "alembic-config"
+    project = tomllib.loads((library / "pyproject.toml").read_text())["project"]
+    extras = ",".join(sorted(project.get("optional-dependencies", {})))
+    services = sorted(p.parent for p in (REPO / "services").glob("*/pyproject.toml"))
+    editable = [f"{library}[{extras}]", REPO / "cli", *services]
+    return [arg for path in editable for arg in ("-e", str(path))]
+
+
+def _run(session: nox.Session, kind: str) -> None:
+    pins = Path(session.create_tmp()) / f"{kind}-constraints.txt"
+    pins.write_text(constraints(kind))
+    session.log(pins.read_text().strip())
+    projects = declared()
+    pinned = {canonicalize_name(p.name) for p in projects}
+    session.install("-c", str(pins), *_members(), *_test_tools(pinned))
+    shown = session.run("python", "-c", _VERSIONS, *[p.name for p in projects], silent=True)
+    installed = {name: Version(v) for name, v in json.loads(str(shown)).items()}
+    session.log("installed: " + ", ".join(f"{n} {v}" for n, v in installed.items()))
+    if kind == "lowest":
+        wrong = [f"{p.name} {installed[p.name]}" for p in projects if installed[p.name] != p.floor]
+        if wrong:
+            session.error(f"not at the declared floor: {', '.join(wrong)}")
+    env = {"TEST_BACKENDS": os.environ.get("TEST_BACKENDS", DEFAULT_BACKENDS)}
+    session.run("pytest", "-p", "no:cacheprovider", "-q", *SUITE, *session.posargs, env=env)
+
+
+_VERSIONS = """\
+import json, sys
+from importlib import metadata
+print(json.dumps({name: metadata.version(name) for name in sys.argv[1:]}))
+"""
+
+
+@nox.session(python=_python_floor())
+def lowest(session: nox.Session) -> None:
+    """Every dependency at the lowest version the pyproject files allow."""
+    _run(session, "lowest")
+
+
+@nox.session(python=_python_floor())
+def highest(session: nox.Session) -> None:
+    """Every dependency at the newest release the pyproject files allow."""
+    _run(session, "highest")

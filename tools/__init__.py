@@ -1,0 +1,1 @@
+"""Repository tooling that is not shipped in any package."""
