@@ -179,6 +179,19 @@ class MigrationEnvironment:
         """Seconds to wait for the migration lock: the options, the environment, or 60."""
         return self.guard.lock_timeout()
 
+    def run_migrations(self, context: MigrationContext) -> None:
+        """Alembic's ``run_migrations()`` in its transaction, under the DDL timeouts and retries.
+
+        See :mod:`alembic_config._ddl_timeouts`; call it inside :meth:`guarded`.
+        """
+        from alembic import context as alembic_context
+
+        def run() -> None:
+            with alembic_context.begin_transaction():
+                alembic_context.run_migrations()
+
+        self.guard.run_migrations(context, run)
+
     @contextmanager
     def guarded(self, context: MigrationContext) -> Iterator[bool]:
         """Run a command safely; yields whether the migrations should run now.

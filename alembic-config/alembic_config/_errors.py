@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
     from alembic_config._discovery import Service
     from alembic_config._gate import GateFinding
+    from alembic_config.lint._model import LintFinding
 
 
 class AlembicConfigError(Exception):
@@ -295,4 +296,61 @@ class ProductionGuardError(AlembicConfigError):
         super().__init__(
             f"refusing to {command}: this environment is marked production ({variable}); "
             f"nothing was changed. After review, allow it for this run: {override}"
+        )
+
+
+class LintSettingError(AlembicConfigError):
+    """A lint allowance naming an unknown rule, or allowing one without a reason."""
+
+    def __init__(self, message: str, *, rule: str, where: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.where = where
+
+
+class UnsafeLintError(AlembicConfigError):
+    """Error-level lint findings on a database marked production; nothing was applied."""
+
+    def __init__(self, findings: Sequence[LintFinding], *, command: str, marked: str) -> None:
+        self.findings = tuple(findings)
+        rules = sorted({f.rule for f in self.findings})
+        lines = [
+            f"refusing to {command}: error-level lint findings on a database marked "
+            f"production ({marked}); nothing was applied."
+        ]
+        lines += ["  " + line for f in self.findings for line in f.describe().splitlines()]
+        flags = " ".join(f"--allow-unsafe {r}" for r in rules)
+        lines.append(
+            "Either rewrite the revisions in the safe form each fix names, or, after review, "
+            f"pass {flags} (stock alembic: -x allow_unsafe={','.join(rules)})."
+        )
+        super().__init__("\n".join(lines))
+
+
+class DdlLockTimeoutError(LockTimeoutError):
+    """A revision's statements could not get their locks in any attempt; nothing of it applied."""
+
+    def __init__(
+        self,
+        *,
+        revision: str,
+        attempts: int,
+        waited: float,
+        bound: float,
+        blockers: Sequence[str],
+    ) -> None:
+        self.revision = revision
+        self.attempts = attempts
+        self.waited = waited
+        self.blockers = tuple(blockers)
+        held = "\n".join(f"  {b}" for b in self.blockers) or "  (none left: they ended meanwhile)"
+        super().__init__(
+            f"revision {revision} could not get its locks in {attempts} attempt(s) "
+            f"({waited:g} s of waiting, bound {bound:g} s); nothing of it was applied and the "
+            f"version is unchanged. The sessions holding locks on its tables:\n{held}\n"
+            "Wait for them to finish (or end them), or retry with longer waits: "
+            "--ddl-lock-timeout / --ddl-attempts (ini [mindmirror] ddl_lock_timeout, "
+            "ddl_attempts; stock alembic: -x ddl_lock_timeout=SECONDS)",
+            timeout=waited,
+            holder="; ".join(self.blockers) or None,
         )

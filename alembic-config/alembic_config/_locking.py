@@ -73,13 +73,26 @@ def _pg_keys(name: str) -> tuple[int, int]:
 def lock_held_elsewhere(conn: Connection, version_table: str) -> bool:
     """True while another session holds the migration lock, i.e. a migration runs there now.
 
-    Asked on MySQL / MariaDB only, the databases with a partial-state marker:
-    a marker whose writer still holds the lock is a migration in progress.
+    Asked where a partial-state marker can exist (MySQL / MariaDB, and PostgreSQL
+    for revisions with an autocommit block): a marker whose writer still holds
+    the lock is a migration in progress.
     """
-    if conn.dialect.name not in {"mysql", "mariadb"}:
-        return False
     from sqlalchemy import text
 
+    if conn.dialect.name == "postgresql":  # a revision with an autocommit block sets a marker
+        key1, key2 = _pg_keys(_lock_name(conn, version_table))
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND granted AND pid <> pg_backend_pid() "
+                    "AND classid = CAST(:k1 AS oid) AND objid = CAST(:k2 AS oid))"
+                ),
+                {"k1": key1 & 0xFFFFFFFF, "k2": key2 & 0xFFFFFFFF},
+            ).scalar()
+        )
+    if conn.dialect.name not in {"mysql", "mariadb"}:
+        return False
     holder, own = conn.execute(
         text("SELECT IS_USED_LOCK(:name), CONNECTION_ID()"),
         {"name": _lock_name(conn, version_table)},

@@ -38,6 +38,8 @@ class RecordedRevision:
     message: str
     operations: tuple[MigrateOperation, ...]
     error: str | None = None
+    # the revision runs part of itself in op.get_context().autocommit_block()
+    autocommit: bool = False
 
     @property
     def complete(self) -> bool:
@@ -72,9 +74,10 @@ def record_revision(
     if context is None:
         context = recording_context(dialect)
     recorded: list[MigrateOperation] = []
+    blocks: list[bool] = []
     error = None
     function = getattr(script.module, direction)
-    with _recording(context, recorded):
+    with _recording(context, recorded, blocks):
         try:
             function()
         except Exception as exc:  # the revision's own code: anything may happen offline
@@ -87,12 +90,16 @@ def record_revision(
         message=(script.doc or "").strip(),
         operations=tuple(recorded),
         error=error,
+        autocommit=bool(blocks),
     )
 
 
 @contextmanager
-def _recording(context: Any, sink: list[MigrateOperation]) -> Iterator[None]:
-    """Install an ``op`` proxy whose operations land in ``sink`` instead of running."""
+def _recording(context: Any, sink: list[MigrateOperation], blocks: list[bool]) -> Iterator[None]:
+    """Install an ``op`` proxy whose operations land in ``sink`` instead of running.
+
+    Each ``autocommit_block()`` the revision enters is noted in ``blocks``.
+    """
     from alembic.operations import BatchOperations, Operations, ops
     from alembic.operations.batch import BatchOperationsImpl
 
@@ -125,11 +132,18 @@ def _recording(context: Any, sink: list[MigrateOperation]) -> Iterator[None]:
         batch.invoke = invoke  # type: ignore[method-assign]
         yield batch  # never flushed: the batch's operations are already recorded
 
+    @contextmanager
+    def autocommit_block() -> Iterator[None]:
+        blocks.append(True)
+        yield
+
     # instance attributes win over the class's methods when the proxy is installed
     operations.invoke = invoke  # type: ignore[method-assign]
     operations.batch_alter_table = batch_alter_table  # type: ignore[method-assign,assignment]
+    context.autocommit_block = autocommit_block
     operations._install_proxy()
     try:
         yield
     finally:
         operations._remove_proxy()
+        del context.autocommit_block

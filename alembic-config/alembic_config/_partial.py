@@ -55,6 +55,21 @@ def uses_marker(conn: Connection) -> bool:
     return conn.dialect.name in MARKER_DIALECTS
 
 
+def may_hold_marker(conn: Connection) -> bool:
+    """True where a marker can be found: MySQL / MariaDB, and PostgreSQL.
+
+    On PostgreSQL a revision with an autocommit block commits part of itself
+    before it is stamped, so such a revision is marked in progress too.
+    """
+    return uses_marker(conn) or conn.dialect.name == "postgresql"
+
+
+def _why_partial(conn: Connection | None) -> str:
+    if conn is not None and conn.dialect.name == "postgresql":
+        return "its autocommit block committed what ran before it, so part of it may be applied"
+    return "MySQL and MariaDB cannot roll DDL back, so part of it may be applied"
+
+
 def marker_table(version_table: str = "alembic_version", schema: str | None = None) -> Table:
     """The marker table that goes with ``version_table``."""
     return Table(
@@ -79,7 +94,7 @@ def read_partial_state(
     before releasing the lock). The second read uses a new connection, whose
     snapshot cannot predate the writer's last commit (REPEATABLE READ).
     """
-    if not uses_marker(conn):
+    if not may_hold_marker(conn):
         return None
     seen = _read_marker(conn, version_table, schema)
     if seen is None or lock_held_elsewhere(conn, version_table):
@@ -115,8 +130,8 @@ def require_no_partial_state(
     if state is None:
         return
     raise PartialStateError(
-        f"the database is in a partial state: {state.describe()}; MySQL and MariaDB cannot "
-        "roll DDL back, so part of it may be applied. Inspect the schema, finish or undo "
+        f"the database is in a partial state: {state.describe()}; {_why_partial(conn)}. "
+        "Inspect the schema, finish or undo "
         "that revision by hand, then clear the marker: 'mindmirror db repair --yes' (with "
         "'--stamp REVISION' to record the revision the schema now matches)",
         revision=state.revision,
@@ -125,12 +140,12 @@ def require_no_partial_state(
     )
 
 
-def partial_after_failure(revision: str, direction: str) -> str:
-    """What to tell the run whose revision failed half-way on MySQL / MariaDB."""
+def partial_after_failure(revision: str, direction: str, conn: Connection | None = None) -> str:
+    """What to tell the run whose revision failed half-way (MySQL / MariaDB, autocommit blocks)."""
     return (
         f"the database is now in a partial state: revision {revision} ({direction}) was started "
-        "and never stamped; MySQL and MariaDB cannot roll DDL back, so part of it may be "
-        "applied. Inspect the schema, finish or undo that revision by hand, then clear the "
+        f"and never stamped; {_why_partial(conn)}. "
+        "Inspect the schema, finish or undo that revision by hand, then clear the "
         "marker: 'mindmirror db repair --yes' (with '--stamp REVISION' to record the revision "
         "the schema now matches)"
     )

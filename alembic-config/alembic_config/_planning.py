@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from alembic_config._catalog import Catalog
     from alembic_config._ownership import RecordedOwner
+    from alembic_config.lint import LintReport
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class MigrationPlan:
     not_checked: tuple[str, ...] = ()
     checked: tuple[str, ...] = ()
     owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dialect: str = ""
+    lint: LintReport | None = None
 
     @property
     def refused(self) -> tuple[GateFinding, ...]:
@@ -77,6 +80,7 @@ class MigrationPlan:
             "refused": bool(self.refused),
             "checked_services": list(self.checked),
             "not_checked": list(self.not_checked),
+            "lint": self.lint.to_dict() if self.lint is not None else None,
         }
 
 
@@ -126,7 +130,15 @@ def build_plan(
     if loaded is not None:
         not_checked = tuple(sorted({*loaded.excluded, *(f.name for f in loaded.failures)}))
         checked = tuple(loaded.service_names())
-    return MigrationPlan(current, tuple(planned), tuple(findings), not_checked, checked, owners)
+    return MigrationPlan(
+        current,
+        tuple(planned),
+        tuple(findings),
+        not_checked,
+        checked,
+        owners,
+        context.dialect.name,
+    )
 
 
 def _add_created_owners(

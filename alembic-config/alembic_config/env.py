@@ -40,8 +40,8 @@ def run_migrations_online() -> None:
         # the migration lock, the impact gate and, on MySQL/MariaDB, the partial-state marker
         with environment.guarded(context.get_context()) as proceed:
             if proceed:  # not when only the plan was asked for
-                with context.begin_transaction():
-                    context.run_migrations()
+                # each revision under short DDL lock timeouts, retried when blocked
+                environment.run_migrations(context.get_context())
 
 
 with reporting_errors():

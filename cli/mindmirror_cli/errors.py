@@ -129,6 +129,8 @@ def _rules() -> list[Rule]:
     library = [
         (ac.DatabaseConnectionError, ExitCode.DATABASE_UNREACHABLE),
         (ac.UnsafeMigrationError, ExitCode.UNSAFE),
+        (ac.UnsafeLintError, ExitCode.UNSAFE),
+        (ac.LintSettingError, ExitCode.USAGE),
         (ac.DropRequestError, ExitCode.USAGE),
         (ac.ProductionGuardError, ExitCode.USAGE),
         (ac.UnknownRevisionError, ExitCode.REVISION_GRAPH),

@@ -118,6 +118,9 @@ def test_every_command_success_and_failure(runs: Runs, tmp_path: Path) -> None:
     runs("db status", "--check", code=1, result=True)
     runs("db upgrade", "--sql")
     runs("db plan")
+    runs("db lint")
+    runs("db lint", "base:heads")
+    runs("db lint", "--no-such-option", code=2)
     runs("db upgrade")
     at_head = runs("db upgrade")
     assert at_head["steps"] == []

@@ -150,7 +150,14 @@ def _drift_and_service_revision(mm: Mindmirror, db: TestDatabase, first: Path) -
     path = mm.project / "versions" / "r0003_restore_index.py"
     assert restore.out_lines == [f"wrote {path}"]
     source = path.read_text()
-    assert all(line.strip() in source for line in CREATE_INDEX[db.backend == "sqlite"])
+    written = CREATE_INDEX[db.backend == "sqlite"]
+    if db.backend == "postgresql":  # an index on an existing table is built CONCURRENTLY
+        written = [
+            "with op.get_context().autocommit_block():",
+            "    op.create_index(op.f('ix_users_name'), 'users', ['name'], unique=False, "
+            "postgresql_concurrently=True)",
+        ]
+    assert all(line.strip() in source for line in written)
 
     up = expect(mm("db", "upgrade"))
     assert matches(

@@ -65,7 +65,8 @@ def diagnose(app: App) -> Diagnosis:
     """Collect every fact; nothing here connects to the database or imports a model."""
     import alembic
     import sqlalchemy
-    from alembic_config import discover_services, find_stale_metadata
+    from alembic_config import ddl_timeouts, discover_services, find_stale_metadata
+    from alembic_config._locking import lock_timeout
 
     diagnosis = Diagnosis()
     facts = diagnosis.facts
@@ -82,6 +83,9 @@ def diagnose(app: App) -> Diagnosis:
     facts["database_url"] = app.url.masked
     facts["database_url_source"] = app.url.source
     facts["service_selection"] = _service_selection(app)
+    facts["migration_lock_timeout"] = lock_timeout(app.settings.lock_timeout)
+    timeouts = ddl_timeouts(app.config)
+    facts["ddl_timeouts"] = {**timeouts.to_dict(), "description": timeouts.describe()}
     # what resolving the URL warned about (the Supabase checks), kept for --json
     facts["warnings"] = list(app.output.warnings)
     diagnosis.stale = [item.to_dict() for item in find_stale_metadata()]

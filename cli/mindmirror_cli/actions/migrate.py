@@ -111,29 +111,46 @@ def _reporting(reporter: StepReporter) -> dict[str, Any]:
     return {"on_version_apply": reporter, "on_plan": reporter.plan}
 
 
-def upgrade(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationRun:
-    """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed."""
+def upgrade(
+    app: App,
+    target: str,
+    *,
+    allow_breaking: tuple[str, ...] = (),
+    lint: dict[str, Any] | None = None,
+) -> MigrationRun:
+    """Upgrade the database to ``target``; the impact gate refuses (exit 9) unless allowed.
+
+    ``lint``: the lint fields of the options (production mark, overrides, printer).
+    """
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
         config = app.alembic_config(
-            command="upgrade", allow_breaking=frozenset(allow_breaking), **_reporting(reporter)
+            command="upgrade",
+            allow_breaking=frozenset(allow_breaking),
+            **_reporting(reporter),
+            **(lint or {}),
         )
         command.upgrade(config, target)
     run.seconds = time.perf_counter() - started
     return _with_current(app, run)
 
 
-def downgrade(app: App, target: str) -> MigrationRun:
-    """Downgrade the database to ``target``."""
+def downgrade(
+    app: App, target: str, *, ddl_timeouts: dict[str, float | None] | None = None
+) -> MigrationRun:
+    """Downgrade the database to ``target`` (``ddl_timeouts``: the command line's overrides)."""
     from alembic import command
 
     run = MigrationRun(target=target)
     started = time.perf_counter()
     with StepReporter(app, run, 0) as reporter:
-        command.downgrade(app.alembic_config(command="downgrade", **_reporting(reporter)), target)
+        config = app.alembic_config(
+            command="downgrade", ddl_timeouts=ddl_timeouts or None, **_reporting(reporter)
+        )
+        command.downgrade(config, target)
     run.seconds = time.perf_counter() - started
     return _with_current(app, run)
 
@@ -148,8 +165,14 @@ def _with_current(app: App, run: MigrationRun) -> MigrationRun:
     return run
 
 
-def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> MigrationPlan:
-    """What an upgrade to ``target`` would do and what the impact gate says; runs nothing."""
+def plan(
+    app: App,
+    target: str,
+    *,
+    allow_breaking: tuple[str, ...] = (),
+    lint: dict[str, Any] | None = None,
+) -> MigrationPlan:
+    """What an upgrade to ``target`` would do and what the gate and lint say; runs nothing."""
     from alembic import command
 
     plans: list[MigrationPlan] = []
@@ -158,6 +181,7 @@ def plan(app: App, target: str, *, allow_breaking: tuple[str, ...] = ()) -> Migr
         plan_only=True,
         on_plan=plans.append,
         allow_breaking=frozenset(allow_breaking),
+        **(lint or {}),
     )
     command.upgrade(config, target)
     return plans[0]

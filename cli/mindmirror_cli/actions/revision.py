@@ -12,6 +12,7 @@ from mindmirror_cli.errors import BadInput
 
 if TYPE_CHECKING:
     from alembic_config import OwnershipReport, ResolvedUrl
+    from alembic_config.lint import LintReport
 
     from mindmirror_cli.app import App
 
@@ -41,6 +42,7 @@ class NewRevision:
     revision: str | None
     path: str | None
     ownership: OwnershipReport | None = None
+    lint: LintReport | None = None
     # every revision written, in order, when an initial schema was split by service
     chain: tuple[tuple[str, str], ...] = ()
 
@@ -55,6 +57,8 @@ class NewRevision:
             data["revisions"] = [{"revision": rev, "path": path} for rev, path in self.chain]
         if self.ownership is not None:  # what an autogenerate left out, and why
             data.update(self.ownership.to_dict())
+        if self.lint is not None and self.path is not None:
+            data["lint"] = self.lint.to_dict()
         return data
 
 
@@ -86,10 +90,12 @@ def create_revision(
         require_selected(app.catalog, services)
     # only an autogenerate that finds nothing writes nothing; an empty revision is asked for
     reports: list[OwnershipReport] = []
+    linted: list[LintReport] = []
     config = app.alembic_config(
         command="revision",
         skip_empty=autogenerate,
         on_ownership=reports.append,
+        on_lint=linted.append,
         drop=frozenset(drop),
         services=frozenset(services) if services else None,
         **({"database_url": database_url} if database_url is not None else {}),
@@ -106,5 +112,6 @@ def create_revision(
     ownership = reports[-1] if reports else None
     if not scripts:
         return NewRevision(revision=None, path=None, ownership=ownership)
+    report = linted[-1] if linted else None
     chain = tuple((s.revision, str(s.path)) for s in scripts)
-    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, chain)
+    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, report, chain)

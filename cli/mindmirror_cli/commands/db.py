@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from mindmirror_cli.app import App
+from mindmirror_cli.commands.lint import allow_unsafe_option, lint, lint_options, print_lint
 from mindmirror_cli.commands.options import (
     DIAGRAM_FORMATS,
     deliver_json,
@@ -136,7 +137,10 @@ def revision(
     Autogenerate compares only the tables the selected services own. Tables of
     installed services that are not selected are left alone; tables no installed
     service defines (orphans) are reported and never dropped unless named with
-    --drop. An autogenerate that finds no change writes nothing.
+    --drop. An autogenerate that finds no change writes nothing. On PostgreSQL,
+    indexes on existing tables are written CONCURRENTLY in an autocommit block
+    and foreign keys and checks NOT VALID, then validated; the lint findings of
+    the revision written are printed.
 
     \b
     Example:
@@ -173,6 +177,8 @@ def revision(
         )
     else:
         app.output.result(f"wrote {written.path}")
+        if written.lint is not None:
+            print_lint(app, written.lint, quiet_when_clean=True, stderr=True)
 
 
 def _print_ownership(app: App, report: object) -> None:
@@ -197,6 +203,41 @@ def _print_ownership(app: App, report: object) -> None:
         app.output.info(f"dropping orphan table {name} (named with --drop)")
 
 
+def ddl_timeout_options(function: F) -> F:
+    """``--ddl-lock-timeout``, ``--ddl-statement-timeout`` and ``--ddl-attempts``."""
+    seconds = click.FloatRange(min=0, max=86400)
+    function = click.option(
+        "--ddl-attempts",
+        "attempts",
+        type=click.IntRange(min=1, max=100),
+        metavar="N",
+        help="Try a blocked revision at most N times, each wait longer [ini: ddl_attempts; 5].",
+    )(function)
+    function = click.option(
+        "--ddl-statement-timeout",
+        "statement_timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Cancel a statement running longer than this [ini: ddl_statement_timeout; off].",
+    )(function)
+    return click.option(
+        "--ddl-lock-timeout",
+        "lock_timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Let a DDL statement wait this long for its locks on the first attempt; 0: no "
+        "limit, no retries [ini [mindmirror] ddl_lock_timeout; 2].",
+    )(function)
+
+
+def _timeouts(
+    lock_timeout: float | None, statement_timeout: float | None, attempts: int | None
+) -> dict[str, float | None]:
+    given = {"lock_timeout": lock_timeout, "statement_timeout": statement_timeout}
+    given["attempts"] = attempts
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def allow_breaking_option(function: F) -> F:
     """``--allow-breaking SERVICE``: accept the impact gate's findings for these services."""
     return click.option(
@@ -213,15 +254,32 @@ def allow_breaking_option(function: F) -> F:
 @click.argument("target", default="head")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @allow_breaking_option
+@allow_unsafe_option
+@ddl_timeout_options
 @output_options
 @pass_app
-def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -> None:
+def upgrade(
+    app: App,
+    target: str,
+    sql: bool,
+    allow_breaking: tuple[str, ...],
+    allow_unsafe: tuple[str, ...],
+    lock_timeout: float | None,
+    statement_timeout: float | None,
+    attempts: int | None,
+) -> None:
     """Upgrade the database to TARGET (default: head), one revision at a time.
 
     Before anything runs, the operations of every pending revision are checked
     against every loaded service's models: dropping, renaming or narrowing what
     a service still maps or refers to is refused (exit 9) unless that service is
     named with --allow-breaking. 'mindmirror db plan' shows the same verdict.
+    The lint findings of the pending revisions are printed; on a database
+    marked production, error-level ones refuse the upgrade (exit 9) unless each
+    rule is named with --allow-unsafe. On PostgreSQL and MySQL/MariaDB each
+    revision runs with a short lock timeout and is retried with longer ones
+    when blocked; after the last attempt the run stops (exit 5) naming the
+    sessions holding the locks, with nothing of that revision applied.
 
     \b
     Example:
@@ -235,7 +293,15 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
         _offline_sql(app, "upgrade", target)
         return
     app.output.info(f"upgrading {app.url.masked} to {target}")
-    run = migrate.upgrade(app, target, allow_breaking=allow_breaking)
+    run = migrate.upgrade(
+        app,
+        target,
+        allow_breaking=allow_breaking,
+        lint={
+            **lint_options(app, allow_unsafe),
+            "ddl_timeouts": _timeouts(lock_timeout, statement_timeout, attempts),
+        },
+    )
     if app.settings.json:
         app.output.data(run.to_dict())
         return
@@ -251,14 +317,18 @@ def upgrade(app: App, target: str, sql: bool, allow_breaking: tuple[str, ...]) -
 @click.command()
 @click.argument("target", default="head")
 @allow_breaking_option
+@allow_unsafe_option
 @output_options
 @pass_app
-def plan(app: App, target: str, allow_breaking: tuple[str, ...]) -> None:
+def plan(
+    app: App, target: str, allow_breaking: tuple[str, ...], allow_unsafe: tuple[str, ...]
+) -> None:
     """Show what 'db upgrade TARGET' would do, and whether the impact gate lets it; runs nothing.
 
     Lists the pending revisions, each operation with the service that owns the
-    table it touches, and the gate's findings. Exits 9 when the upgrade would be
-    refused: a CI job runs this before a deploy.
+    table it touches, the gate's findings and the lint findings. Exits 9 when
+    the upgrade would be refused (by the gate, or by error-level lint findings
+    on a database marked production): a CI job runs this before a deploy.
 
     \b
     Example:
@@ -268,11 +338,20 @@ def plan(app: App, target: str, allow_breaking: tuple[str, ...]) -> None:
     from mindmirror_cli.actions import migrate
     from mindmirror_cli.errors import CliError
 
-    found = migrate.plan(app, target, allow_breaking=allow_breaking)
+    options = lint_options(app, allow_unsafe)
+    options["on_lint"] = lambda _report: None  # printed with the plan
+    found = migrate.plan(app, target, allow_breaking=allow_breaking, lint=options)
     if app.settings.json:
         app.output.data(found.to_dict())
     else:
         _print_plan(app, found)
+        if found.lint is not None:
+            print_lint(app, found.lint)
+    if found.lint is not None and not found.refused:
+        from alembic_config import EnvironmentOptions
+        from alembic_config.lint import enforce_report
+
+        enforce_report(found.lint, EnvironmentOptions().replace(**options), "upgrade")
     if found.refused:
         services = sorted({s for f in found.refused for s in f.services})
         raise CliError(
@@ -351,9 +430,18 @@ def _production_source(app: App) -> str:
 @click.argument("target")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it (no connection).")
 @yes_option
+@ddl_timeout_options
 @output_options
 @pass_app
-def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
+def downgrade(
+    app: App,
+    target: str,
+    sql: bool,
+    yes: bool,
+    lock_timeout: float | None,
+    statement_timeout: float | None,
+    attempts: int | None,
+) -> None:
     """Downgrade the database to TARGET (a revision, -1, or base). Asks first.
 
     \b
@@ -367,7 +455,9 @@ def downgrade(app: App, target: str, sql: bool, yes: bool) -> None:
         return
     confirm_destructive(app, f"downgrade to {target}", yes)
     app.output.info(f"downgrading {app.url.masked} to {target}")
-    run = migrate.downgrade(app, target)
+    run = migrate.downgrade(
+        app, target, ddl_timeouts=_timeouts(lock_timeout, statement_timeout, attempts)
+    )
     if app.settings.json:
         app.output.data(run.to_dict())
         return
@@ -727,6 +817,8 @@ def doctor(app: App) -> None:
     out.result(f"alembic:            {facts['alembic']}")
     out.result(f"sqlalchemy:         {facts['sqlalchemy']}")
     out.result(f"database url:       {facts['database_url']} (from {facts['database_url_source']})")
+    out.result(f"migration lock:     wait at most {facts['migration_lock_timeout']:g} s")
+    out.result(f"ddl timeouts:       {facts['ddl_timeouts']['description']}")
     selection = facts["service_selection"]
     chosen = [f"{key}={selection[key]}" for key in selection if key.isupper() and selection[key]]
     chosen += [f"--exclude {name}" for name in selection["--exclude"]]
@@ -774,6 +866,7 @@ COMMANDS = [
     revision,
     upgrade,
     plan,
+    lint,
     downgrade,
     stamp,
     repair,

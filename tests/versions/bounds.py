@@ -1,7 +1,7 @@
 """The version ranges the published packages declare, as pip constraints files.
 
 The lowest and the highest allowed versions of every third-party dependency are
-tested (``noxfile.py``). Both constraints files are written from the members'
+tested (``tests/versions/noxfile.py``). Both constraints files are written from the members'
 ``pyproject.toml`` at the moment they are used, never committed, so they cannot
 drift from what the metadata declares:
 
@@ -30,7 +30,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PUBLISHED = ("alembic-config", "cli")
 """The folders of the published packages, whose declared ranges are the ones tested."""
 LOWER = (">=", "==", "~=")
@@ -135,7 +135,7 @@ def constraints(kind: str, root: Path = REPO, folders: Iterable[str] | None = No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tools.dependency_bounds lowest|highest [-o FILE]``."""
+    """``python -m tests.versions.bounds lowest|highest [-o FILE]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")

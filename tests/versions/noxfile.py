@@ -2,7 +2,7 @@
 
 ``nox -s lowest`` and ``nox -s highest`` each build a fresh environment pinned
 through a constraints file written from the members' pyproject.toml by
-``tools/dependency_bounds.py`` (lowest: every dependency at its declared floor;
+``tests/versions/bounds.py`` (lowest: every dependency at its declared floor;
 highest: the newest release the ranges allow), install the members editable with
 the test tools of the ``dev`` group, and run the alembic_config library tests and
 the CLI workflow. ``TEST_BACKENDS`` picks the databases (default: SQLite and
@@ -23,10 +23,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-# nox does not put the noxfile's folder on sys.path; the repository's tools live there
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# nox imports this file on its own: the repository root must be importable for tests.versions
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tools.dependency_bounds import REPO, constraints, declared
+from tests.versions.bounds import REPO, constraints, declared
 
 nox.options.sessions = ["lowest", "highest"]
 nox.options.reuse_existing_virtualenvs = False
@@ -82,6 +82,7 @@ def _run(session: nox.Session, kind: str) -> None:
         if wrong:
             session.error(f"not at the declared floor: {', '.join(wrong)}")
     env = {"TEST_BACKENDS": os.environ.get("TEST_BACKENDS", DEFAULT_BACKENDS)}
+    session.chdir(REPO)
     session.run("pytest", "-p", "no:cacheprovider", "-q", *SUITE, *session.posargs, env=env)
 
 

@@ -1,1 +1,0 @@
-"""Repository tooling that is not shipped in any package."""
