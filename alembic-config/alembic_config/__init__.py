@@ -65,28 +65,22 @@ if TYPE_CHECKING:
     )
     from alembic_config._errors import (
         AlembicConfigError as AlembicConfigError,
-        ChecksumMismatchError as ChecksumMismatchError,
         DatabaseConnectionError as DatabaseConnectionError,
         DatabaseUrlError as DatabaseUrlError,
-        DdlLockTimeoutError as DdlLockTimeoutError,
-        DropRequestError as DropRequestError,
+        EnumChangeError as EnumChangeError,
         EnvironmentFileError as EnvironmentFileError,
         IncompleteMetadataError as IncompleteMetadataError,
         InvalidEnvironmentFileError as InvalidEnvironmentFileError,
         InvalidNameError as InvalidNameError,
-        LintSettingError as LintSettingError,
-        LockTimeoutError as LockTimeoutError,
+        MigrationScriptError as MigrationScriptError,
         MissingDriverError as MissingDriverError,
+        ModelDefinitionError as ModelDefinitionError,
         NoServicesError as NoServicesError,
-        PartialStateError as PartialStateError,
-        ProductionGuardError as ProductionGuardError,
         RevisionFileError as RevisionFileError,
         RevisionLocationError as RevisionLocationError,
         ServiceLoadError as ServiceLoadError,
         UnknownRevisionError as UnknownRevisionError,
         UnknownServiceError as UnknownServiceError,
-        UnsafeLintError as UnsafeLintError,
-        UnsafeMigrationError as UnsafeMigrationError,
     )
     from alembic_config._freshness import (
         StaleMetadata as StaleMetadata,
@@ -138,6 +132,17 @@ if TYPE_CHECKING:
         PRODUCTION_ENV as PRODUCTION_ENV,
         PRODUCTION_NAMES as PRODUCTION_NAMES,
         marked_production as marked_production,
+    )
+    from alembic_config._refusals import (
+        ChecksumMismatchError as ChecksumMismatchError,
+        DdlLockTimeoutError as DdlLockTimeoutError,
+        DropRequestError as DropRequestError,
+        LintSettingError as LintSettingError,
+        LockTimeoutError as LockTimeoutError,
+        PartialStateError as PartialStateError,
+        ProductionGuardError as ProductionGuardError,
+        UnsafeLintError as UnsafeLintError,
+        UnsafeMigrationError as UnsafeMigrationError,
     )
     from alembic_config._revisions import (
         require_known_revisions as require_known_revisions,

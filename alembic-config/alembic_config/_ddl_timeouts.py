@@ -35,7 +35,12 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from alembic_config._errors import DdlLockTimeoutError, InvalidNameError
+from alembic_config._errors import (
+    InvalidNameError,
+)
+from alembic_config._refusals import (
+    DdlLockTimeoutError,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -15,7 +15,8 @@ from enum import StrEnum
 from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING, Any
 
-from alembic_config._errors import ServiceLoadError, UnknownServiceError
+from alembic_config._errors import ModelDefinitionError, ServiceLoadError, UnknownServiceError
+from alembic_config._validation import model_problems
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -239,6 +240,14 @@ def load_service(source: Service) -> MetaData:
             service=source.name,
             distribution=source.distribution,
             version=source.version,
+        )
+    problems = model_problems(found)
+    if problems:
+        raise ModelDefinitionError(
+            service=source.name,
+            distribution=source.distribution,
+            version=source.version,
+            problems=problems,
         )
     return found
 

@@ -42,6 +42,7 @@ from alembic_config._names import validate_identifier
 from alembic_config._options import EnvironmentOptions, environment_options
 from alembic_config._target import LazyTargetMetadata
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
+from alembic_config.autogenerate import configure_options as autogenerate_options
 
 logger = logging.getLogger(__name__)
 
@@ -162,12 +163,13 @@ class MigrationEnvironment:
             "version_table": table,
             "version_table_schema": schema,
             "target_metadata": target,
-            "compare_type": True,
-            "compare_server_default": True,
+            **autogenerate_options(),  # compare_type, compare_server_default, render_item
             "render_as_batch": sqlite,
             # make_sqlite_ddl_transactional() lets a revision and its stamp commit together
             **({"transactional_ddl": True} if sqlite else {}),
             "transaction_per_migration": True,
+            # every schema the models name is compared; include_name skips the others
+            "include_schemas": True,
             "include_name": hooks.include_name,
             "include_object": hooks.include_object,
             "process_revision_directives": hooks.process_revision_directives,

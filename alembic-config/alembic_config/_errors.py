@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from alembic_config._checksums import ChecksumMismatch
     from alembic_config._conflicts import Conflict
     from alembic_config._discovery import Service
-    from alembic_config._gate import GateFinding
-    from alembic_config.lint._model import LintFinding
 
 
 class AlembicConfigError(Exception):
@@ -160,25 +157,6 @@ class InvalidEnvironmentFileError(AlembicConfigError):
         self.line = line
 
 
-class LockTimeoutError(AlembicConfigError):
-    """The migration lock was not acquired within its timeout; nothing was changed."""
-
-    def __init__(self, message: str, *, timeout: float, holder: str | None) -> None:
-        super().__init__(message)
-        self.timeout = timeout
-        self.holder = holder
-
-
-class PartialStateError(AlembicConfigError):
-    """A revision was started and never stamped where DDL cannot roll back (MySQL, MariaDB)."""
-
-    def __init__(self, message: str, *, revision: str, direction: str, holder: str) -> None:
-        super().__init__(message)
-        self.revision = revision
-        self.direction = direction
-        self.holder = holder
-
-
 class InvalidNameError(AlembicConfigError):
     """A revision id, version table or schema name that must not reach a file or SQL."""
 
@@ -242,115 +220,52 @@ class NoServicesError(AlembicConfigError):
         )
 
 
-class DropRequestError(AlembicConfigError):
-    """A table named for dropping (``--drop``) that cannot be dropped that way."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        self.reasons = tuple(reasons)
-        super().__init__("cannot drop by name: " + "; ".join(self.reasons))
-
-
-class UnsafeMigrationError(AlembicConfigError):
-    """A pending revision removes or narrows what a service still uses; nothing was applied."""
-
-    def __init__(self, findings: Sequence[GateFinding]) -> None:
-        self.findings = tuple(findings)
-        refused = [f for f in self.findings if not f.allowed]
-        services = sorted({s for f in refused for s in f.services})
-        lines = [
-            "refusing to upgrade: pending revisions remove or narrow what other services "
-            "still use; nothing was applied."
-        ]
-        lines += ["  " + line for f in refused for line in f.describe().splitlines()]
-        flags = " ".join(f"--allow-breaking {s}" for s in services)
-        lines.append(
-            "Either deploy the service versions that no longer use these objects first, or, "
-            f"after review, pass {flags} (stock alembic: -x allow_breaking={','.join(services)})."
-        )
-        super().__init__("\n".join(lines))
-
-
-class ChecksumMismatchError(AlembicConfigError):
-    """Applied revisions were edited after they ran; nothing was applied."""
-
-    def __init__(self, mismatches: Sequence[ChecksumMismatch]) -> None:
-        self.mismatches = tuple(mismatches)
-        revisions = [m.revision for m in self.mismatches]
-        flags = " ".join(f"--accept-checksum {r}" for r in revisions)
-        lines = ["refusing to upgrade: applied revisions were edited; nothing was applied."]
-        lines += [f"  {m.describe()}" for m in self.mismatches]
-        lines.append(
-            "Either restore each file as it was when applied (the database was migrated by "
-            "that version), or, after review, accept the edit: "
-            f"mindmirror db repair {flags} --yes"
-        )
-        super().__init__("\n".join(lines))
-
-
-class ProductionGuardError(AlembicConfigError):
-    """A destructive command (downgrade, stamp) in an environment marked production."""
-
-    def __init__(self, *, command: str, variable: str, override: str) -> None:
-        self.command = command
-        self.variable = variable
-        super().__init__(
-            f"refusing to {command}: this environment is marked production ({variable}); "
-            f"nothing was changed. After review, allow it for this run: {override}"
-        )
-
-
-class LintSettingError(AlembicConfigError):
-    """A lint allowance naming an unknown rule, or allowing one without a reason."""
-
-    def __init__(self, message: str, *, rule: str, where: str) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.where = where
-
-
-class UnsafeLintError(AlembicConfigError):
-    """Error-level lint findings on a database marked production; nothing was applied."""
-
-    def __init__(self, findings: Sequence[LintFinding], *, command: str, marked: str) -> None:
-        self.findings = tuple(findings)
-        rules = sorted({f.rule for f in self.findings})
-        lines = [
-            f"refusing to {command}: error-level lint findings on a database marked "
-            f"production ({marked}); nothing was applied."
-        ]
-        lines += ["  " + line for f in self.findings for line in f.describe().splitlines()]
-        flags = " ".join(f"--allow-unsafe {r}" for r in rules)
-        lines.append(
-            "Either rewrite the revisions in the safe form each fix names, or, after review, "
-            f"pass {flags} (stock alembic: -x allow_unsafe={','.join(rules)})."
-        )
-        super().__init__("\n".join(lines))
-
-
-class DdlLockTimeoutError(LockTimeoutError):
-    """A revision's statements could not get their locks in any attempt; nothing of it applied."""
+class ModelDefinitionError(ServiceLoadError):
+    """A service's models cannot become a valid schema (an index without columns...)."""
 
     def __init__(
-        self,
-        *,
-        revision: str,
-        attempts: int,
-        waited: float,
-        bound: float,
-        blockers: Sequence[str],
+        self, *, service: str, distribution: str, version: str, problems: Sequence[str]
     ) -> None:
-        self.revision = revision
-        self.attempts = attempts
-        self.waited = waited
-        self.blockers = tuple(blockers)
-        held = "\n".join(f"  {b}" for b in self.blockers) or "  (none left: they ended meanwhile)"
+        self.problems = tuple(problems)
         super().__init__(
-            f"revision {revision} could not get its locks in {attempts} attempt(s) "
-            f"({waited:g} s of waiting, bound {bound:g} s); nothing of it was applied and the "
-            f"version is unchanged. The sessions holding locks on its tables:\n{held}\n"
-            "Wait for them to finish (or end them), or retry with longer waits: "
-            "--ddl-lock-timeout / --ddl-attempts (ini [mindmirror] ddl_lock_timeout, "
-            "ddl_attempts; stock alembic: -x ddl_lock_timeout=SECONDS)",
-            timeout=waited,
-            holder="; ".join(self.blockers) or None,
+            f"service {service} ({distribution} {version}) defines an invalid schema: "
+            + "; ".join(self.problems)
+            + ". Fix the models (or leave the service out: --exclude "
+            + service
+            + ")",
+            service=service,
+            distribution=distribution,
+            version=version,
+        )
+
+
+class EnumChangeError(AlembicConfigError):
+    """A native enum type lost or renamed a value: autogenerate cannot write that safely."""
+
+    def __init__(self, *, name: str, stored: Sequence[str], model: Sequence[str]) -> None:
+        self.name = name
+        self.stored = tuple(stored)
+        self.model = tuple(model)
+        removed = [value for value in self.stored if value not in self.model]
+        super().__init__(
+            f"refusing to autogenerate: the enum type {name} has the values "
+            f"{', '.join(self.stored)} in the database but {', '.join(self.model)} in the models"
+            + (f" ({', '.join(removed)} removed or renamed)" if removed else " (reordered)")
+            + ". PostgreSQL cannot drop or reorder an enum value; write this revision by hand "
+            "(ALTER TYPE ... RENAME VALUE for a rename; for a removal, a new type, the "
+            "columns converted to it with USING, the old type dropped), and no revision was written"
+        )
+
+
+class MigrationScriptError(AlembicConfigError):
+    """A revision's ``upgrade()`` or ``downgrade()`` raised a Python error."""
+
+    def __init__(self, *, revision: str, direction: str, error: str, location: str) -> None:
+        self.revision = revision
+        self.direction = direction
+        self.error = error
+        self.location = location
+        super().__init__(
+            f"revision {revision} failed ({direction}, {location}): {error}; the revision was "
+            "not stamped. Fix the revision file and run the command again (-v shows the traceback)"
         )

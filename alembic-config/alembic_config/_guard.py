@@ -29,11 +29,10 @@ from alembic_config._ddl_timeouts import (
     run_with_retries,
 )
 from alembic_config._errors import (
-    DdlLockTimeoutError,
     InvalidNameError,
     UnknownServiceError,
-    UnsafeMigrationError,
 )
+from alembic_config._failures import script_failure
 from alembic_config._gate import ALLOW_BREAKING_ENV
 from alembic_config._history import require_revision_folder
 from alembic_config._locking import lock_timeout, migration_lock
@@ -50,6 +49,10 @@ from alembic_config._partial import (
 from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._production import require_allowed_in_production
 from alembic_config._records import RunRecords
+from alembic_config._refusals import (
+    DdlLockTimeoutError,
+    UnsafeMigrationError,
+)
 from alembic_config._revisions import require_known_revisions
 from alembic_config._serial import serial_defaults_resolved
 from alembic_config._transactions import committed
@@ -80,6 +83,8 @@ class MigrationGuard:
         self._version_table = version_table
         self._records = RunRecords(catalog, loaded, version_table)
         self._marker_plan: list[tuple[str, str]] = []
+        # the steps of the plan not stamped yet: the first one is running
+        self._pending: list[PlannedStep] = []
         self._plan = MigrationPlan(current=(), steps=())
         self._applied: list[Any] = []
         self._counter: StatementCounter | None = None
@@ -127,6 +132,7 @@ class MigrationGuard:
             self._records.sent_with_stamps(),
         ):
             plan = self._prepare(context, conn, command)
+            self._pending = list(plan.steps)
             marked = marked or autocommit_on_postgresql(conn, plan)
             if marked and plan.steps:
                 committed(conn, lambda: require_no_partial_state(conn, table, schema))
@@ -144,6 +150,9 @@ class MigrationGuard:
             except Exception as exc:
                 if marked and self._marker_plan:  # the failing revision was never stamped
                     exc.add_note(partial_after_failure(*self._marker_plan[0], conn))
+                failure = script_failure(exc, self._pending[0] if self._pending else None)
+                if failure is not None:
+                    raise failure from exc
                 raise
             if marked and not self._marker_plan:
                 committed(conn, lambda: drop_marker_if_empty(conn, table, schema))
@@ -221,6 +230,8 @@ class MigrationGuard:
     def on_version_apply(self, **kw: Any) -> None:
         """Alembic's ``on_version_apply``: move the marker, update the records, tell the caller."""
         connection = kw["ctx"].connection
+        if self._pending:
+            self._pending.pop(0)
         if self._marker_plan:
             # moves in the transaction that stamps the step just applied
             self._marker_plan.pop(0)

@@ -26,7 +26,9 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Connection
 
-from alembic_config._errors import LockTimeoutError
+from alembic_config._refusals import (
+    LockTimeoutError,
+)
 from alembic_config._transactions import commit_unless
 
 logger = logging.getLogger(__name__)

@@ -60,6 +60,7 @@ def merge_metadata(loaded: Sequence[tuple[str, MetaData]]) -> MergeResult:
                 conflicts.append(conflict)
         owners[key] = tuple(service for service, _ in defined_by)
         copy = first_table.to_metadata(merged)
+        _keep_type_schemas(first_table, copy)
         copy.info[OWNER_KEY] = first_service
         copy.info[OWNERS_KEY] = owners[key]
         logger.debug("table %s from service %s", key, ", ".join(owners[key]))
@@ -68,6 +69,19 @@ def merge_metadata(loaded: Sequence[tuple[str, MetaData]]) -> MergeResult:
     conflicts.extend(_name_collisions(kept))
     conflicts.extend(_unresolved_foreign_keys(merged, owners))
     return MergeResult(metadata=merged, owners=owners, conflicts=tuple(conflicts))
+
+
+def _keep_type_schemas(original: Table, copy: Table) -> None:
+    """Give copied enum types back the schema they were declared in.
+
+    ``Table.to_metadata`` moves a column's schema-bound type (a PostgreSQL enum)
+    into the table's schema; a type declared in another schema must stay there.
+    """
+    for column in original.columns:
+        schema = getattr(column.type, "schema", None)
+        copied = copy.columns[column.key].type
+        if schema is not None and getattr(copied, "schema", schema) != schema:
+            copied.schema = schema  # type: ignore[attr-defined]
 
 
 def _naming_convention_conflict(loaded: Sequence[tuple[str, MetaData]]) -> Conflict | None:

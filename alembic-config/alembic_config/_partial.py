@@ -18,8 +18,10 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, selec
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from alembic_config._errors import PartialStateError
 from alembic_config._locking import holder_description, lock_held_elsewhere
+from alembic_config._refusals import (
+    PartialStateError,
+)
 
 MARKER_DIALECTS = frozenset({"mysql", "mariadb"})
 

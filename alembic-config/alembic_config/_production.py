@@ -13,8 +13,10 @@ from collections.abc import Mapping
 
 from alembic.config import Config
 
-from alembic_config._errors import ProductionGuardError
 from alembic_config._options import EnvironmentOptions, flag_option
+from alembic_config._refusals import (
+    ProductionGuardError,
+)
 
 PRODUCTION_ENV = "MINDMIRROR_ENVIRONMENT"
 PRODUCTION_NAMES = frozenset({"production", "prod"})

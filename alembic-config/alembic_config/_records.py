@@ -30,7 +30,6 @@ from alembic_config._checksums import (
     revision_checksum,
     unrecorded,
 )
-from alembic_config._errors import ChecksumMismatchError
 from alembic_config._ownership import (
     RecordedOwner,
     ensure_owners_table,
@@ -40,6 +39,9 @@ from alembic_config._ownership import (
     table_key,
 )
 from alembic_config._planning import MigrationPlan, PlannedStep
+from alembic_config._refusals import (
+    ChecksumMismatchError,
+)
 from alembic_config._stamp_rows import StampRows
 from alembic_config._transactions import committed
 

@@ -101,6 +101,18 @@ def classify(exc: BaseException, *, redact: Callable[[str], str] | None = None) 
     return Failure(redact(text) if redact is not None else text, failure.exit_code)
 
 
+def failure_traceback(exc: BaseException) -> str | None:
+    """The traceback of a revision's own Python error (shown with ``-v``), else ``None``."""
+    import traceback
+
+    import alembic_config as ac
+
+    for error in chain(exc):
+        if isinstance(error, ac.MigrationScriptError) and error.__cause__ is not None:
+            return "".join(traceback.format_exception(error.__cause__)).rstrip()
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     """Errors of ``kind`` (anywhere along the chain) exit with ``code`` and say ``message``."""
@@ -129,6 +141,7 @@ def _rules() -> list[Rule]:
     library = [
         (ac.DatabaseConnectionError, ExitCode.DATABASE_UNREACHABLE),
         (ac.UnsafeMigrationError, ExitCode.UNSAFE),
+        (ac.MigrationScriptError, ExitCode.MIGRATION_FAILED),
         (ac.UnsafeLintError, ExitCode.UNSAFE),
         (ac.LintSettingError, ExitCode.USAGE),
         (ac.DropRequestError, ExitCode.USAGE),

@@ -10,6 +10,7 @@ import click
 
 from mindmirror_cli.app import App, Settings, configure_logging
 from mindmirror_cli.commands import db, models, supabase
+from mindmirror_cli.commands.db.state import doctor
 from mindmirror_cli.exit_codes import ExitCode
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -43,8 +44,9 @@ class MindmirrorGroup(click.Group):
         return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
-        from mindmirror_cli.errors import CliError, classify
+        from mindmirror_cli.errors import CliError, classify, failure_traceback
 
+        trace: str | None = None
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort):
@@ -61,10 +63,13 @@ class MindmirrorGroup(click.Group):
             failure = classify(exc, redact=app.redact if app else None)
             if failure is None:
                 raise
+            trace = failure_traceback(exc)
         assert failure is not None
         app = ctx.find_object(App)
         if app is not None:
             app.output.error(failure.message)
+            if trace:  # a revision's own Python error: its traceback with -v
+                app.output.detail(trace)
         else:
             click.echo(f"error: {failure.message}", err=True)
         if ctx.meta.get(JSON_WANTED) or (app is not None and app.settings.json):
@@ -186,7 +191,7 @@ def cli(
 cli.add_command(db.db)
 cli.add_command(supabase.supabase)
 cli.add_command(models.models)
-cli.add_command(db.doctor)
+cli.add_command(doctor)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from tests.versions.bounds import REPO, constraints, declared
 
 nox.options.sessions = ["lowest", "highest"]
 nox.options.reuse_existing_virtualenvs = False
+nox.options.envdir = str(REPO / ".nox")
 
 SUITE = ("tests/alembic_config", "tests/cli/test_workflow.py")
 TEST_TOOLS = ("pytest", "pytest-alembic", "pytest-timeout", "hypothesis", "poetry-core")

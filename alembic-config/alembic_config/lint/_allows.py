@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_config._errors import LintSettingError
+from alembic_config._refusals import (
+    LintSettingError,
+)
 from alembic_config.lint._registry import RULES_BY_ID
 
 if TYPE_CHECKING:

@@ -14,7 +14,10 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from alembic_config._errors import LintSettingError, UnsafeLintError
+from alembic_config._refusals import (
+    LintSettingError,
+    UnsafeLintError,
+)
 from alembic_config.lint._registry import RULES_BY_ID
 
 if TYPE_CHECKING:

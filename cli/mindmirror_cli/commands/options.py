@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from mindmirror_cli.app import App
+from mindmirror_cli.errors import BadInput
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -136,3 +138,31 @@ def deliver_json(
             **facts,
         }
     )
+
+
+def confirm_destructive(app: App, action: str, yes: bool) -> None:
+    """Refuse in production unless allowed; ask, or refuse without a terminal and ``--yes``."""
+    if app.production and not app.settings.allow_production:
+        raise BadInput(
+            f"refusing to {action}: this environment is marked production "
+            f"({_production_source(app)}); pass --allow-production as well as --yes to proceed"
+        )
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise BadInput(
+            f"refusing to {action} without confirmation: pass --yes (no terminal to ask)"
+        )
+    if not click.confirm(f"{action} on {app.url.masked}?", default=False, err=True):
+        raise click.Abort
+
+
+def _production_source(app: App) -> str:
+    from alembic_config import PRODUCTION_ENV, PRODUCTION_NAMES
+
+    if app.settings.env_name in PRODUCTION_NAMES:
+        return f"--env {app.settings.env_name}"
+    return PRODUCTION_ENV
+
+
+# relative targets look like options: "downgrade -1"
