@@ -23,16 +23,28 @@ import ast
 import datetime as dt
 import functools
 import hashlib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, inspect, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    inspect,
+    select,
+)
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
     from sqlalchemy.engine import Connection
+    from sqlalchemy.sql.dml import Insert
 
 ALGORITHM = "ast-sha256-1"
 
@@ -80,27 +92,83 @@ def checksums_table(version_table: str = "alembic_version", schema: str | None =
     )
 
 
-class _Normalized(ast.NodeTransformer):
+_DEFINITIONS = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _without_docstrings(tree: ast.Module) -> ast.Module:
     """Docstrings removed; the rest of the tree is what the code does."""
+    _strip_statements([tree])
+    return tree
 
-    def _strip(self, node: Any) -> Any:
-        body = node.body
-        first = body[0] if body else None
-        value = first.value if isinstance(first, ast.Expr) else None
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            node.body = body[1:] or [ast.Pass()]
-        return self.generic_visit(node)
 
-    visit_Module = visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _strip
+def _strip_statements(nodes: list[Any]) -> None:
+    """Strip the docstring of every definition among ``nodes`` and the statements they hold.
+
+    Definitions are statements, and statements only sit in statement lists
+    (bodies, ``else``/``finally`` blocks, handlers, match cases), so only those
+    are walked, not every expression.
+    """
+    for node in nodes:
+        if isinstance(node, _DEFINITIONS):
+            body = node.body
+            first = body[0] if body else None
+            value = first.value if isinstance(first, ast.Expr) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list) and value and isinstance(value[0], _HOLDERS):
+                _strip_statements(value)
+
+
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _shown_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """A node class's fields, each with whether ``ast.dump`` leaves it out when it is None."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        names: tuple[str, ...] = getattr(cls, "_fields", ())
+        fields = _FIELDS[cls] = tuple((name, getattr(cls, name, ...) is None) for name in names)
+    return fields
+
+
+def _dump(node: Any) -> str:
+    """``ast.dump(node)`` as Python 3.11 and 3.12 write it, without its per-call overhead."""
+    if isinstance(node, ast.AST):
+        args = []
+        for name, optional in _shown_fields(type(node)):
+            try:
+                value = getattr(node, name)
+            except AttributeError:
+                continue
+            if value is None and optional:
+                continue
+            args.append(f"{name}={_dump(value)}")
+        return f"{type(node).__name__}({', '.join(args)})"
+    if isinstance(node, list):
+        return f"[{', '.join(_dump(item) for item in node)}]"
+    return repr(node)
+
+
+# Python 3.13 changed what ast.dump leaves out; there the standard one is used
+_OWN_DUMP = sys.version_info < (3, 13)
+
+
+def _dump_node(node: ast.AST) -> str:
+    return _dump(node) if _OWN_DUMP else ast.dump(node)
 
 
 def source_checksum(source: str) -> str:
     """The checksum of a revision's source (see the module's docstring for what counts)."""
-    tree = _Normalized().visit(ast.parse(source))
+    tree = _without_docstrings(ast.parse(source))
     imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     rest = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
-    parts = sorted(ast.dump(n, include_attributes=False) for n in imports)
-    parts += [ast.dump(n, include_attributes=False) for n in rest]
+    parts = sorted(_dump_node(n) for n in imports)
+    parts += [_dump_node(n) for n in rest]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -159,15 +227,32 @@ def insert_checksum(
     schema: str | None = None,
 ) -> None:
     """Record the checksum of a revision just applied, whose row was cleared beforehand."""
-    conn.execute(
-        checksums_table(version_table, schema).insert(),
-        {
-            "revision": revision,
-            "checksum": checksum,
-            "algorithm": ALGORITHM,
-            "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        },
+    conn.execute(checksum_insert(version_table, schema), checksum_values(revision, checksum))
+
+
+@functools.cache
+def checksum_insert(version_table: str = "alembic_version", schema: str | None = None) -> Insert:
+    """The statement recording a checksum, its parameters named by :func:`checksum_values`."""
+    return (
+        checksums_table(version_table, schema)
+        .insert()
+        .values(
+            revision=bindparam("alembic_config_revision"),
+            checksum=bindparam("alembic_config_checksum"),
+            algorithm=bindparam("alembic_config_algorithm"),
+            applied_at=bindparam("alembic_config_applied_at"),
+        )
     )
+
+
+def checksum_values(revision: str, checksum: str) -> dict[str, Any]:
+    """The parameters of :func:`checksum_insert` for a revision applied now."""
+    return {
+        "alembic_config_revision": revision,
+        "alembic_config_checksum": checksum,
+        "alembic_config_algorithm": ALGORITHM,
+        "alembic_config_applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
 
 
 def forget_checksums(

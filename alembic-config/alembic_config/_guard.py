@@ -54,6 +54,7 @@ from alembic_config._refusals import (
     UnsafeMigrationError,
 )
 from alembic_config._revisions import require_known_revisions
+from alembic_config._serial import serial_defaults_resolved
 from alembic_config._transactions import committed
 from alembic_config.lint._plan import enforce_plan, linted_plan
 
@@ -120,13 +121,15 @@ class MigrationGuard:
         if command == "revision":
             require_revision_folder(context, self.config)
         if command not in MUTATING_COMMANDS:
-            yield True
+            with serial_defaults_resolved(conn):  # check, revision: one query, not one per table
+                yield True
             return
         require_allowed_in_production(command, self.config, self.options)
         self._ddl = self.ddl_timeouts()  # a bad setting is refused before anything runs
         with (
             migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
             durable_at_end(conn),
+            self._records.sent_with_stamps(),
         ):
             plan = self._prepare(context, conn, command)
             self._pending = list(plan.steps)

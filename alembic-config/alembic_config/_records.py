@@ -7,7 +7,9 @@ revision, so they never disagree with the version table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from alembic.operations import ops
@@ -17,6 +19,8 @@ from sqlalchemy.engine import Connection
 
 from alembic_config._catalog import Catalog
 from alembic_config._checksums import (
+    checksum_insert,
+    checksum_values,
     checksums_table,
     ensure_checksums_table,
     find_mismatches,
@@ -38,6 +42,7 @@ from alembic_config._planning import MigrationPlan, PlannedStep
 from alembic_config._refusals import (
     ChecksumMismatchError,
 )
+from alembic_config._stamp_rows import StampRows
 from alembic_config._transactions import committed
 
 _TABLE_CHANGES = (ops.CreateTableOp, ops.RenameTableOp, ops.DropTableOp)
@@ -59,6 +64,7 @@ class RunRecords:
         self._checksums: dict[str, str] = {}
         self._checksums_present = False
         self._distributions: dict[str, str] | None = None
+        self._stamp_rows: StampRows | None = None
 
     # -- before the first revision -------------------------------------------------------------
     def require_unedited(self, context: MigrationContext, conn: Connection) -> None:
@@ -126,6 +132,23 @@ class RunRecords:
             if s.script is not None
         }
         committed(conn, prepare)
+        if StampRows.supported(conn):  # each checksum goes out in its revision's stamp
+            self._stamp_rows = StampRows(conn, self._table, self._schema)
+            self._stamp_rows.attach()
+            insert = checksum_insert(self._table, self._schema)
+            for revision, checksum in self._checksums.items():
+                values = functools.partial(checksum_values, revision, checksum)
+                self._stamp_rows.add(revision, insert, values)
+
+    @contextmanager
+    def sent_with_stamps(self) -> Iterator[None]:
+        """The block in which checksums may ride on the version stamps (see ``_stamp_rows``)."""
+        try:
+            yield
+        finally:
+            if self._stamp_rows is not None:
+                self._stamp_rows.detach()
+                self._stamp_rows = None
 
     # -- in each revision's transaction --------------------------------------------------------
     def step_applied(self, step: Any, connection: Connection | None) -> None:
@@ -138,7 +161,8 @@ class RunRecords:
                 return
             self._record_step_owners(connection, planned)
             checksum = self._checksums.get(planned.revision)
-            if checksum is not None:
+            sent = self._stamp_rows is not None and self._stamp_rows.sent(planned.revision)
+            if checksum is not None and not sent:
                 insert_checksum(connection, planned.revision, checksum, self._table, self._schema)
         elif self._checksums_present:
             forget_checksums(connection, [step.up_revision_id], self._table, self._schema)

@@ -26,15 +26,20 @@ class InitialRevision:
     path: str
     scratch: str
     tables: dict[str, list[str]]
+    # every revision written, in order, when a schema too big for one transaction was split
+    chain: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {
+        data: dict[str, Any] = {
             "revision": self.revision,
             "path": self.path,
             "scratch_database": self.scratch,
             "tables": self.tables,
         }
+        if len(self.chain) > 1:
+            data["revisions"] = [{"revision": rev, "path": path} for rev, path in self.chain]
+        return data
 
 
 @contextmanager
@@ -90,8 +95,23 @@ def generate_initial(app: App, message: str, *, rev_id: str | None) -> InitialRe
     if written.path is None or written.revision is None:
         raise BadInput("the services define no table: nothing to write")
     tables = {s.name: list(s.tables or ()) for s in catalog.services}
-    annotate(Path(written.path), tables)
-    return InitialRevision(written.revision, written.path, scratch.render_as_string(), tables)
+    if len(written.chain) > 1:  # one revision per service: each lists the tables it creates
+        for _revision, path in written.chain:
+            annotate(Path(path), _created_in(Path(path), tables))
+    else:
+        annotate(Path(written.path), tables)
+    return InitialRevision(
+        written.revision, written.path, scratch.render_as_string(), tables, written.chain
+    )
+
+
+def _created_in(path: Path, tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    text = path.read_text()
+    found = {
+        service: [name for name in names if f"op.create_table('{name.rpartition('.')[2]}'" in text]
+        for service, names in tables.items()
+    }
+    return {service: names for service, names in found.items() if names}
 
 
 def annotate(path: Path, tables: dict[str, list[str]]) -> None:

@@ -43,6 +43,8 @@ class NewRevision:
     path: str | None
     ownership: OwnershipReport | None = None
     lint: LintReport | None = None
+    # every revision written, in order, when an initial schema was split by service
+    chain: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -51,6 +53,8 @@ class NewRevision:
             "revision": self.revision,
             "path": self.path,
         }
+        if len(self.chain) > 1:
+            data["revisions"] = [{"revision": rev, "path": path} for rev, path in self.chain]
         if self.ownership is not None:  # what an autogenerate left out, and why
             data.update(self.ownership.to_dict())
         if self.lint is not None and self.path is not None:
@@ -109,4 +113,5 @@ def create_revision(
     if not scripts:
         return NewRevision(revision=None, path=None, ownership=ownership)
     report = linted[-1] if linted else None
-    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, report)
+    chain = tuple((s.revision, str(s.path)) for s in scripts)
+    return NewRevision(scripts[0].revision, str(scripts[0].path), ownership, report, chain)

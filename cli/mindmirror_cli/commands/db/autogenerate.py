@@ -80,7 +80,14 @@ def revision(
     if written.path is None:
         app.output.info("No changes in schema detected; nothing written.")
     else:
-        app.output.result(f"wrote {written.path}")
+        for _revision, path in written.chain[:-1]:  # a schema too big for one transaction
+            app.output.result(f"wrote {path}")
+        app.output.result(f"wrote {written.chain[-1][1] if written.chain else written.path}")
+        if len(written.chain) > 1:
+            app.output.info(
+                f"the new schema is too big for one PostgreSQL transaction: written as "
+                f"{len(written.chain)} revisions, one per service, each applied with its own stamp"
+            )
         if written.lint is not None:
             print_lint(app, written.lint, quiet_when_clean=True, stderr=True)
 
