@@ -11,16 +11,9 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import MakeCli
-from tests.cli.support import (
-    MODE_PARAMS,
-    Mindmirror,
-    Outcome,
-    execute,
-    expect,
-    masked,
-    revision_file,
-)
+from tests.cli.support import MODE_PARAMS, Mindmirror, execute, expect, masked, revision_file
 from tests.support.databases import TestDatabase
+from tests.support.runner import Outcome
 from tests.support.services import CLEAN, SEED_004
 
 

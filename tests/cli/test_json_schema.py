@@ -19,8 +19,9 @@ import jsonschema
 import pytest
 
 from tests.cli.conftest import MakeCli
-from tests.cli.support import Mindmirror, Outcome, revision_file
+from tests.cli.support import Mindmirror, revision_file
 from tests.support.databases import TestDatabase
+from tests.support.runner import Outcome
 from tests.support.services import SEED_004
 
 SCHEMA: dict[str, Any] = json.loads(

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tests.cli.conftest import MakeCli
-from tests.cli.support import MODE_PARAMS, Outcome, expect
+from tests.cli.support import MODE_PARAMS, expect
+from tests.support.runner import Outcome
 from tests.support.services import SEED_004
 
 # models list, tables, fks and erd show what loaded, then exit 3: the answer is incomplete

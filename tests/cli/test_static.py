@@ -15,7 +15,7 @@ import click
 import pytest
 from mindmirror_cli.main import cli
 
-from tests.cli.support import MINDMIRROR
+from tests.support.runner import MINDMIRROR
 from tests.support.services import REPO
 
 PACKAGE = REPO / "cli" / "mindmirror_cli"

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from mindmirror_cli.main import cli
 
-Invoke = Callable[..., Result]
+from tests.support.runner import Outcome, in_process
+
+Invoke = Callable[..., Outcome]
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +28,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def invoke() -> Invoke:
-    """Run ``mindmirror ARGS...`` in-process; stdout and stderr apart."""
-    runner = CliRunner()
+    """Run ``mindmirror ARGS...`` in-process (the battery's runner); stdout and stderr apart."""
 
-    def run(*args: str, **kwargs: object) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
+    def run(*args: str) -> Outcome:
+        return in_process(args)
 
     return run
 

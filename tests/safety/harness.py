@@ -21,10 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.support.databases import TestDatabase
-from tests.support.services import BIN
-
-MINDMIRROR = BIN / "mindmirror"
-ALEMBIC = BIN / "alembic"
+from tests.support.runner import ALEMBIC, MINDMIRROR
 
 #: the three revisions of every project: DDL, data only, DDL again
 REVISIONS = ("s1_counter", "s2_count_once", "s3_extra")
