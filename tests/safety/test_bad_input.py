@@ -250,7 +250,7 @@ CASES: dict[str, Bad] = {
         2,
         "error: unknown database dialect or driver 'nosuchdialect' in nosuchdialect://u:***@h/db",
     ),
-    # -- passwords in query parameters (issue 15, case 1): masked everywhere ------------------
+    # -- passwords in query parameters: masked everywhere -------------------------------------
     "url-query-password-postgresql": url(
         "postgresql://postgres@127.0.0.1:1/db?password=Sekr3tQ",
         4,
