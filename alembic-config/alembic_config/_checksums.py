@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import hashlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -285,9 +285,14 @@ def find_mismatches(
     heads: Iterable[str],
     version_table: str = "alembic_version",
     schema: str | None = None,
+    recorded: Mapping[str, tuple[str, dt.datetime]] | None = None,
 ) -> list[ChecksumMismatch]:
-    """The applied revisions whose files changed since their checksum was recorded."""
-    recorded = read_checksums(conn, version_table, schema)
+    """The applied revisions whose files changed since their checksum was recorded.
+
+    ``recorded``: the record as :func:`read_checksums` returned it, when already read.
+    """
+    if recorded is None:
+        recorded = read_checksums(conn, version_table, schema)
     if not recorded:
         return []
     found = []
@@ -309,7 +314,9 @@ def unrecorded(
     heads: Iterable[str],
     version_table: str = "alembic_version",
     schema: str | None = None,
+    recorded: Mapping[str, tuple[str, dt.datetime]] | None = None,
 ) -> list[Script]:
     """Applied revisions without a recorded checksum (migrated before checksums were kept)."""
-    recorded = read_checksums(conn, version_table, schema)
+    if recorded is None:
+        recorded = read_checksums(conn, version_table, schema)
     return [rev for rev in applied_scripts(script, heads) if rev.revision not in recorded]

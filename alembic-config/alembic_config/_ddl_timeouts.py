@@ -41,6 +41,7 @@ from alembic_config._errors import (
 from alembic_config._refusals import (
     DdlLockTimeoutError,
 )
+from alembic_config._transactions import commit_unless
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -178,8 +179,7 @@ def apply_timeouts(conn: Connection, lock_timeout: float, statement_timeout: flo
         if statement_timeout and getattr(conn.dialect, "is_mariadb", False):
             # MySQL's max_execution_time covers SELECTs only: nothing to set there
             conn.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout:g}")
-    if not was_in_transaction:
-        conn.commit()
+    commit_unless(conn, was_in_transaction)
 
 
 def reset_timeouts(conn: Connection) -> None:

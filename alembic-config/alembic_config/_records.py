@@ -7,6 +7,7 @@ revision, so they never disagree with the version table.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from alembic_config._checksums import (
     find_mismatches,
     forget_checksums,
     insert_checksum,
+    read_checksums,
     record_checksums,
     revision_checksum,
     unrecorded,
@@ -63,6 +65,8 @@ class RunRecords:
         self._planned: dict[str, PlannedStep] = {}
         self._checksums: dict[str, str] = {}
         self._checksums_present = False
+        # the checksum record as read before the upgrade (None: not read yet)
+        self._recorded: dict[str, tuple[str, dt.datetime]] | None = None
         self._distributions: dict[str, str] | None = None
         self._stamp_rows: StampRows | None = None
 
@@ -73,8 +77,10 @@ class RunRecords:
         if script is None:
             return
         heads = context.get_current_heads()
-        mismatches = committed(
-            conn, lambda: find_mismatches(conn, script, heads, self._table, self._schema)
+        # read once: preparing the upgrade records what is missing from the same rows
+        self._recorded = committed(conn, lambda: read_checksums(conn, self._table, self._schema))
+        mismatches = find_mismatches(
+            conn, script, heads, self._table, self._schema, recorded=self._recorded
         )
         if mismatches:
             raise ChecksumMismatchError(mismatches)
@@ -121,7 +127,9 @@ class RunRecords:
         def prepare() -> None:
             ensure_checksums_table(conn, self._table, self._schema)
             if script is not None and plan.current:
-                before = unrecorded(conn, script, plan.current, self._table, self._schema)
+                before = unrecorded(
+                    conn, script, plan.current, self._table, self._schema, recorded=self._recorded
+                )
                 record_checksums(conn, before, self._table, self._schema)
             # rows of revisions about to run (left by a stamp) go first: then one insert per step
             forget_checksums(conn, pending, self._table, self._schema)

@@ -30,9 +30,10 @@ from alembic.util import rev_id as new_rev_id
 from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.engine import Connection
 
+from alembic_config._ownership import owners_from_info, table_key
+
 logger = logging.getLogger(__name__)
 
-_OWNERS_KEY = "alembic_config.owners"
 # a new table's TOAST table and its index, its own lock: taken even when it has no text column
 _LOCKS_PER_TABLE = 3
 MAX_MESSAGE = 200
@@ -78,10 +79,6 @@ def estimated_locks(operation: Any) -> int:
     return 1
 
 
-def _key(name: str, schema: str | None) -> str:
-    return f"{schema}.{name}" if schema else name
-
-
 def _referred_tables(operation: ops.CreateTableOp) -> set[str]:
     referred = set()
     for item in operation.columns:
@@ -108,8 +105,9 @@ def _creates_only(operations: Sequence[Any]) -> bool:
 
 
 def _owner(operation: ops.CreateTableOp) -> str:
-    owners = (operation.info or {}).get(_OWNERS_KEY) or ()
-    return str(sorted(owners)[0]) if owners else ""
+    """The first service named in the table's ``info`` (``""`` when none is recorded)."""
+    owners = owners_from_info(operation.info)
+    return owners[0] if owners else ""
 
 
 def _grouped(owner_of: Mapping[str, str], refers: Mapping[str, set[str]]) -> list[tuple[str, ...]]:
@@ -151,7 +149,7 @@ def _parts(operations: Sequence[Any], budget: int) -> list[_Part]:
     refers: dict[str, set[str]] = {}
     for operation in operations:
         if isinstance(operation, ops.CreateTableOp):
-            key = _key(operation.table_name, operation.schema)
+            key = table_key(operation.table_name, operation.schema)
             owner_of[key] = _owner(operation)
             refers[key] = _referred_tables(operation)
     parts: list[_Part] = []
@@ -161,7 +159,7 @@ def _parts(operations: Sequence[Any], budget: int) -> list[_Part]:
         current = _Part(label)
         parts.append(current)
         for operation in operations:
-            if owner_of[_key(operation.table_name, operation.schema)] not in members:
+            if owner_of[table_key(operation.table_name, operation.schema)] not in members:
                 continue
             locks = estimated_locks(operation)
             starts_table = isinstance(operation, ops.CreateTableOp)

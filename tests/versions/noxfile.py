@@ -23,11 +23,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-# nox imports this file on its own: the repository root must be importable for tests.versions
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.versions.bounds import REPO, constraints, declared
-
+REPO = Path(__file__).resolve().parents[2]
 nox.options.sessions = ["lowest", "highest"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.envdir = str(REPO / ".nox")
@@ -68,23 +64,37 @@ def _members() -> list[str]:
     return [arg for path in editable for arg in ("-e", str(path))]
 
 
-def _run(session: nox.Session, kind: str) -> None:
+def _constraints(session: nox.Session, kind: str) -> tuple[Path, list[Requirement]]:
+    """The ``kind`` constraints file, as ``tests.versions.bounds`` writes it (from the root)."""
     pins = Path(session.create_tmp()) / f"{kind}-constraints.txt"
-    pins.write_text(constraints(kind))
-    session.log(pins.read_text().strip())
-    projects = declared()
+    session.chdir(REPO)
+    session.run(sys.executable, "-m", "tests.versions.bounds", kind, "-o", str(pins), external=True)
+    text = pins.read_text()
+    session.log(text.strip())
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return pins, [Requirement(line) for line in lines]
+
+
+def _run(session: nox.Session, kind: str) -> None:
+    pins, projects = _constraints(session, kind)
     pinned = {canonicalize_name(p.name) for p in projects}
     session.install("-c", str(pins), *_members(), *_test_tools(pinned))
     shown = session.run("python", "-c", _VERSIONS, *[p.name for p in projects], silent=True)
     installed = {name: Version(v) for name, v in json.loads(str(shown)).items()}
     session.log("installed: " + ", ".join(f"{n} {v}" for n, v in installed.items()))
     if kind == "lowest":
-        wrong = [f"{p.name} {installed[p.name]}" for p in projects if installed[p.name] != p.floor]
+        # each line of the lowest constraints pins its project to the declared floor ('==')
+        wrong = [f"{p.name} {installed[p.name]}" for p in projects if installed[p.name] != _pin(p)]
         if wrong:
             session.error(f"not at the declared floor: {', '.join(wrong)}")
     env = {"TEST_BACKENDS": os.environ.get("TEST_BACKENDS", DEFAULT_BACKENDS)}
-    session.chdir(REPO)
     session.run("pytest", "-p", "no:cacheprovider", "-q", *SUITE, *session.posargs, env=env)
+
+
+def _pin(requirement: Requirement) -> Version:
+    """The version a ``name==version`` constraint pins."""
+    (only,) = requirement.specifier
+    return Version(only.version)
 
 
 _VERSIONS = """\

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from alembic_config._transactions import committed
 from alembic_config.lint._guard import enforce, report_findings
 from alembic_config.lint._run import database_facts, lint_recorded
 
@@ -32,11 +33,8 @@ def lint_plan(
     owners = dict(plan.owners)
     if conn is not None and steps:
         table, schema = version_table
-        was_in_transaction = conn.in_transaction()
-        for key, owner in read_owners(conn, table, schema).items():
+        for key, owner in committed(conn, lambda: read_owners(conn, table, schema)).items():
             owners.setdefault(key, owner.services)
-        if not was_in_transaction:
-            conn.commit()
     report = lint_recorded(
         recorded,
         [s.script for s in steps if s.script is not None],

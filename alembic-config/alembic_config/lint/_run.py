@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from alembic_config._transactions import committed
 from alembic_config.lint._allows import allowances
 from alembic_config.lint._facts import DatabaseFacts
 from alembic_config.lint._linter import LintInput, lint
@@ -55,12 +56,7 @@ def database_facts(
     """What the database says about the tables the revisions touch (or why it could not)."""
     if conn is None:
         return DatabaseFacts.unreachable(unreachable or "no database connection")
-    was_in_transaction = conn.in_transaction()
-    try:
-        return DatabaseFacts.read(conn, _schemas(recorded))
-    finally:
-        if not was_in_transaction:
-            conn.commit()
+    return committed(conn, lambda: DatabaseFacts.read(conn, _schemas(recorded)))
 
 
 def lint_recorded(

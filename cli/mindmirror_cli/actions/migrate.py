@@ -70,6 +70,7 @@ class StepReporter:
     def plan(self, plan: MigrationPlan) -> None:
         """Alembic-config's ``on_plan`` callback: the revisions about to run, under the lock."""
         self.total = len(plan.steps)
+        self.run.heads = tuple(sorted(plan.current))  # until a step moves them
         self.run.allowed = tuple(f for f in plan.findings if f.allowed)
         for finding in self.run.allowed:
             self.app.output.warn(f"impact gate overridden: {finding.describe()}")
@@ -135,7 +136,7 @@ def upgrade(
         )
         command.upgrade(config, target)
     run.seconds = time.perf_counter() - started
-    return _with_current(app, run)
+    return run
 
 
 def downgrade(
@@ -152,16 +153,6 @@ def downgrade(
         )
         command.downgrade(config, target)
     run.seconds = time.perf_counter() - started
-    return _with_current(app, run)
-
-
-def _with_current(app: App, run: MigrationRun) -> MigrationRun:
-    """The run, with where the database is when no step said so (nothing was to be done)."""
-    from mindmirror_cli.actions.revisions import connection, read_current
-
-    if not run.steps:
-        with connection(app) as conn:
-            _, run.heads = read_current(conn, app.version_table)
     return run
 
 

@@ -80,9 +80,8 @@ def revision(
     if written.path is None:
         app.output.info("No changes in schema detected; nothing written.")
     else:
-        for _revision, path in written.chain[:-1]:  # a schema too big for one transaction
+        for _revision, path in written.chain:  # several when too big for one transaction
             app.output.result(f"wrote {path}")
-        app.output.result(f"wrote {written.chain[-1][1] if written.chain else written.path}")
         if len(written.chain) > 1:
             app.output.info(
                 f"the new schema is too big for one PostgreSQL transaction: written as "
@@ -137,14 +136,12 @@ def check(app: App, services: tuple[str, ...]) -> None:
     drift = check_drift(app, services=services)
     if app.settings.json:
         app.output.data(drift.to_dict())
-        if not drift.clean:
-            raise CheckFailed(f"drift detected: {len(drift.diffs)} difference(s)")
-        return
-    _print_ownership(app, drift.ownership)
-    if drift.clean:
-        app.output.success("no drift: the database matches the models")
     else:
-        app.output.result("# the database differs from the models; autogenerate would write:")
-        app.output.result(drift.code)
+        _print_ownership(app, drift.ownership)
+        if drift.clean:
+            app.output.success("no drift: the database matches the models")
+        else:
+            app.output.result("# the database differs from the models; autogenerate would write:")
+            app.output.result(drift.code)
     if not drift.clean:
         raise CheckFailed(f"drift detected: {len(drift.diffs)} difference(s)")

@@ -100,8 +100,7 @@ def generate_initial_migration(app: App, message: str, rev_id: str | None) -> No
     if app.settings.json:
         app.output.data(made.to_dict())
         return
-    for _revision, path in made.chain[:-1]:  # a schema too big for one transaction: several
+    for _revision, path in made.chain:  # several when too big for one transaction
         app.output.result(f"wrote {path}")
-    app.output.result(f"wrote {made.chain[-1][1] if made.chain else made.path}")
     for service, tables in sorted(made.tables.items()):
         app.output.result(f"  {service}: {plural(len(tables), 'table')}")
