@@ -7,10 +7,9 @@ every applied revision that has a recorded checksum is hashed again; a
 difference means the file was edited after it ran, so the database may not be
 what the file now says (Flyway's ``validate``, Atlas's ``atlas.sum``).
 
-What is hashed is the revision's code, not its text: the module's syntax tree
-with docstrings left out and the top-level imports in a fixed order. Comments,
-blank lines, quotes, line wrapping and import order (a ``ruff format`` or
-isort run) do not change it; an operation added, removed or changed does.
+What is hashed is the revision's code, not its text (``_source_checksums``):
+a ``ruff format`` or isort run does not change it, an operation added,
+removed or changed does.
 
 A database migrated before checksums were recorded gets them on its next
 upgrade, without an alarm. A reviewed edit is accepted explicitly
@@ -19,11 +18,8 @@ upgrade, without an alarm. A reviewed edit is accepted explicitly
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import functools
-import hashlib
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,12 +37,12 @@ from sqlalchemy import (
     select,
 )
 
+from alembic_config._source_checksums import ALGORITHM, file_checksum
+
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.dml import Insert
-
-ALGORITHM = "ast-sha256-1"
 
 
 @dataclass(frozen=True)
@@ -92,89 +88,9 @@ def checksums_table(version_table: str = "alembic_version", schema: str | None =
     )
 
 
-_DEFINITIONS = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-def _without_docstrings(tree: ast.Module) -> ast.Module:
-    """Docstrings removed; the rest of the tree is what the code does."""
-    _strip_statements([tree])
-    return tree
-
-
-def _strip_statements(nodes: list[Any]) -> None:
-    """Strip the docstring of every definition among ``nodes`` and the statements they hold.
-
-    Definitions are statements, and statements only sit in statement lists
-    (bodies, ``else``/``finally`` blocks, handlers, match cases), so only those
-    are walked, not every expression.
-    """
-    for node in nodes:
-        if isinstance(node, _DEFINITIONS):
-            body = node.body
-            first = body[0] if body else None
-            value = first.value if isinstance(first, ast.Expr) else None
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                node.body = body[1:] or [ast.Pass()]
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list) and value and isinstance(value[0], _HOLDERS):
-                _strip_statements(value)
-
-
-_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
-
-
-def _shown_fields(cls: type) -> tuple[tuple[str, bool], ...]:
-    """A node class's fields, each with whether ``ast.dump`` leaves it out when it is None."""
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        names: tuple[str, ...] = getattr(cls, "_fields", ())
-        fields = _FIELDS[cls] = tuple((name, getattr(cls, name, ...) is None) for name in names)
-    return fields
-
-
-def _dump(node: Any) -> str:
-    """``ast.dump(node)`` as Python 3.11 and 3.12 write it, without its per-call overhead."""
-    if isinstance(node, ast.AST):
-        args = []
-        for name, optional in _shown_fields(type(node)):
-            try:
-                value = getattr(node, name)
-            except AttributeError:
-                continue
-            if value is None and optional:
-                continue
-            args.append(f"{name}={_dump(value)}")
-        return f"{type(node).__name__}({', '.join(args)})"
-    if isinstance(node, list):
-        return f"[{', '.join(_dump(item) for item in node)}]"
-    return repr(node)
-
-
-# Python 3.13 changed what ast.dump leaves out; there the standard one is used
-_OWN_DUMP = sys.version_info < (3, 13)
-
-
-def _dump_node(node: ast.AST) -> str:
-    return _dump(node) if _OWN_DUMP else ast.dump(node)
-
-
-def source_checksum(source: str) -> str:
-    """The checksum of a revision's source (see the module's docstring for what counts)."""
-    tree = _without_docstrings(ast.parse(source))
-    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-    rest = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
-    parts = sorted(_dump_node(n) for n in imports)
-    parts += [_dump_node(n) for n in rest]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
 def revision_checksum(script: Script) -> str:
-    """The checksum of a revision script's file."""
-    return source_checksum(Path(str(script.path)).read_text(encoding="utf-8"))
+    """The checksum of a revision script's file (kept beside its bytecode, see below)."""
+    return file_checksum(Path(str(script.path)))
 
 
 def read_checksums(

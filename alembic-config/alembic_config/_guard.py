@@ -10,6 +10,7 @@ Read-only commands take no lock and create nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ from alembic_config._partial import (
     set_marker,
     uses_marker,
 )
+from alembic_config._pipelined_ddl import pipelined_ddl
 from alembic_config._planning import MigrationPlan, PlannedStep, build_plan
 from alembic_config._production import require_allowed_in_production
 from alembic_config._records import RunRecords
@@ -157,6 +159,11 @@ class MigrationGuard:
             if marked and not self._marker_plan:
                 committed(conn, lambda: drop_marker_if_empty(conn, table, schema))
 
+    def _running_only_operations(self) -> bool:
+        """Whether the revision running now sends nothing but Alembic's operations."""
+        running = self._pending[0].recorded if self._pending else None
+        return running is not None and running.only_operations
+
     def ddl_timeouts(self) -> DdlTimeouts:
         """The DDL lock and statement timeouts and their retries (see ``_ddl_timeouts``)."""
         return ddl_timeouts(self.config, self.options.ddl_timeouts)
@@ -165,9 +172,12 @@ class MigrationGuard:
         """Run the revisions (``run``); on PostgreSQL and MySQL/MariaDB under DDL timeouts.
 
         Called inside :meth:`guarded`, so after the migration lock is taken: the
-        wait for that lock has its own timeout.
+        wait for that lock has its own timeout. On PostgreSQL through psycopg 3
+        the revisions' DDL is pipelined (see ``_pipelined_ddl``).
         """
         conn = context.connection
+        if conn is not None and not context.as_sql:
+            run = functools.partial(_pipelined, conn, run, self._running_only_operations)
         settings = self._ddl or self.ddl_timeouts()
         backend = conn.dialect.name if conn is not None else ""
         if conn is None or context.as_sql or not settings.enabled or backend not in _TIMED:
@@ -304,6 +314,11 @@ class MigrationGuard:
         self._linted(None, plan)
         for finding in plan.refused:
             logger.warning("impact gate (--sql: not enforced): %s", finding.describe())
+
+
+def _pipelined(conn: Connection, run: Callable[[], None], allowed: Callable[[], bool]) -> None:
+    with pipelined_ddl(conn, allowed):
+        run()
 
 
 def autocommit_on_postgresql(conn: Connection, plan: MigrationPlan) -> bool:

@@ -40,11 +40,23 @@ class RecordedRevision:
     error: str | None = None
     # the revision runs part of itself in op.get_context().autocommit_block()
     autocommit: bool = False
+    # the revision's code may use the connection itself (op.get_bind(), op.get_context())
+    reaches_connection: bool = True
 
     @property
     def complete(self) -> bool:
         """False when the revision raised while being recorded (see ``error``)."""
         return self.error is None
+
+    @property
+    def only_operations(self) -> bool:
+        """Whether everything the revision sends goes through its recorded operations.
+
+        True when it was recorded completely, never asked for the connection or
+        the migration context, and names neither in its code: nothing but
+        Alembic's operations can then reach the database while it runs.
+        """
+        return self.complete and not self.autocommit and not self.reaches_connection
 
 
 def recording_context(dialect: Dialect) -> Any:
@@ -75,9 +87,10 @@ def record_revision(
         context = recording_context(dialect)
     recorded: list[MigrateOperation] = []
     blocks: list[bool] = []
+    asked: list[str] = []
     error = None
     function = getattr(script.module, direction)
-    with _recording(context, recorded, blocks):
+    with _recording(context, recorded, blocks, asked):
         try:
             function()
         except Exception as exc:  # the revision's own code: anything may happen offline
@@ -91,14 +104,34 @@ def record_revision(
         operations=tuple(recorded),
         error=error,
         autocommit=bool(blocks),
+        reaches_connection=bool(asked) or _names_connection(function),
     )
 
 
+# what a revision's code would have to name to reach the connection itself
+_CONNECTION_NAMES = frozenset({"get_bind", "get_context", "bind", "connection", "impl"})
+
+
+def _names_connection(function: Any) -> bool:
+    """Whether ``function``'s code (nested functions too) names a way to the connection."""
+    code = getattr(function, "__code__", None)
+    pending = [code] if code is not None else []
+    while pending:
+        current = pending.pop()
+        if _CONNECTION_NAMES.intersection(current.co_names):
+            return True
+        pending.extend(c for c in current.co_consts if hasattr(c, "co_names"))
+    return code is None
+
+
 @contextmanager
-def _recording(context: Any, sink: list[MigrateOperation], blocks: list[bool]) -> Iterator[None]:
+def _recording(
+    context: Any, sink: list[MigrateOperation], blocks: list[bool], asked: list[str]
+) -> Iterator[None]:
     """Install an ``op`` proxy whose operations land in ``sink`` instead of running.
 
-    Each ``autocommit_block()`` the revision enters is noted in ``blocks``.
+    Each ``autocommit_block()`` the revision enters is noted in ``blocks``, each
+    ``op.get_bind()`` or ``op.get_context()`` in ``asked``.
     """
     from alembic.operations import BatchOperations, Operations, ops
     from alembic.operations.batch import BatchOperationsImpl
@@ -137,8 +170,18 @@ def _recording(context: Any, sink: list[MigrateOperation], blocks: list[bool]) -
         blocks.append(True)
         yield
 
+    def get_bind() -> Any:
+        asked.append("get_bind")
+        return context.impl.bind  # what op.get_bind() gives offline: Alembic's SQL writer
+
+    def get_context() -> Any:
+        asked.append("get_context")
+        return context
+
     # instance attributes win over the class's methods when the proxy is installed
     operations.invoke = invoke  # type: ignore[method-assign]
+    operations.get_bind = get_bind  # type: ignore[method-assign]
+    operations.get_context = get_context  # type: ignore[method-assign]
     operations.batch_alter_table = batch_alter_table  # type: ignore[method-assign,assignment]
     context.autocommit_block = autocommit_block
     operations._install_proxy()

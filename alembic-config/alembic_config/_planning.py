@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_config._gate import GateFinding, describe_operation, evaluate, needs_models
+from alembic_config._gc import collector_paused
 from alembic_config._operations import RecordedRevision, record_revision, recording_context
 
 if TYPE_CHECKING:
@@ -103,14 +104,16 @@ def build_plan(
     steps = context.opts["fn"](current, context)
     planned = []
     recorder = recording_context(context.dialect) if steps else None
-    for step in steps:
-        direction = "upgrade" if step.is_upgrade else "downgrade"
-        script = step.revision
-        recorded = None
-        if direction == "upgrade":
-            recorded = record_revision(script, context.dialect, context=recorder)
-        message = (script.doc or "").strip()
-        planned.append(PlannedStep(script.revision, direction, message, recorded, script))
+    # what is recorded lives as long as the plan: a collection would only walk it
+    with collector_paused():
+        for step in steps:
+            direction = "upgrade" if step.is_upgrade else "downgrade"
+            script = step.revision
+            recorded = None
+            if direction == "upgrade":
+                recorded = record_revision(script, context.dialect, context=recorder)
+            message = (script.doc or "").strip()
+            planned.append(PlannedStep(script.revision, direction, message, recorded, script))
     revisions = [s.recorded for s in planned if s.recorded is not None]
     loaded: Catalog | None = None
     findings: list[GateFinding] = []

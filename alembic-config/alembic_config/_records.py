@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from alembic.operations import ops
@@ -19,6 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from alembic_config._catalog import Catalog
+from alembic_config._checksum_worker import RevisionChecksums
 from alembic_config._checksums import (
     checksum_insert,
     checksum_values,
@@ -29,7 +31,6 @@ from alembic_config._checksums import (
     insert_checksum,
     read_checksums,
     record_checksums,
-    revision_checksum,
     unrecorded,
 )
 from alembic_config._ownership import (
@@ -63,7 +64,7 @@ class RunRecords:
         self._loaded = loaded  # the catalog if something loaded it already, without loading it
         self._table, self._schema = version_table
         self._planned: dict[str, PlannedStep] = {}
-        self._checksums: dict[str, str] = {}
+        self._checksums = RevisionChecksums({})
         self._checksums_present = False
         # the checksum record as read before the upgrade (None: not read yet)
         self._recorded: dict[str, tuple[str, dt.datetime]] | None = None
@@ -134,19 +135,25 @@ class RunRecords:
             # rows of revisions about to run (left by a stamp) go first: then one insert per step
             forget_checksums(conn, pending, self._table, self._schema)
 
-        self._checksums = {
-            s.revision: revision_checksum(s.script)
-            for s in self._planned.values()
-            if s.script is not None
-        }
+        # hashed meanwhile, by a worker process when there is much to hash
+        self._checksums = RevisionChecksums.for_run(
+            {
+                s.revision: Path(str(s.script.path))
+                for s in self._planned.values()
+                if s.script is not None
+            }
+        )
         committed(conn, prepare)
         if StampRows.supported(conn):  # each checksum goes out in its revision's stamp
             self._stamp_rows = StampRows(conn, self._table, self._schema)
             self._stamp_rows.attach()
             insert = checksum_insert(self._table, self._schema)
-            for revision, checksum in self._checksums.items():
-                values = functools.partial(checksum_values, revision, checksum)
+            for revision in self._checksums:
+                values = functools.partial(self._checksum_values, revision)
                 self._stamp_rows.add(revision, insert, values)
+
+    def _checksum_values(self, revision: str) -> dict[str, Any]:
+        return checksum_values(revision, self._checksums[revision])
 
     @contextmanager
     def sent_with_stamps(self) -> Iterator[None]:
@@ -154,6 +161,7 @@ class RunRecords:
         try:
             yield
         finally:
+            self._checksums.close()
             if self._stamp_rows is not None:
                 self._stamp_rows.detach()
                 self._stamp_rows = None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import alembic
-from alembic_config._checksums import source_checksum
+from alembic_config._source_checksums import source_checksum
 
 TRICKY = '''
 """Module docstring."""
