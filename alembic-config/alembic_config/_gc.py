@@ -35,6 +35,19 @@ def keep_out_of_collector() -> None:
     gc.freeze()
 
 
+@contextmanager
+def kept_out_of_collector() -> Iterator[None]:
+    """Pause the collector for the block, then keep what is alive at its end out of it.
+
+    For loading models in a short-lived process: what the block creates is
+    never walked by a collection, not even by the one that would follow as the
+    collector resumes with everything allocated meanwhile still young.
+    """
+    with collector_paused():
+        yield
+        keep_out_of_collector()
+
+
 def freeze_heap() -> bool:
     """Move every live object to the permanent generation, unless someone else froze first.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from alembic.config import Config
@@ -35,6 +35,7 @@ from alembic_config._errors import (
 )
 from alembic_config._failures import script_failure
 from alembic_config._gate import ALLOW_BREAKING_ENV
+from alembic_config._gc import collector_paused, freeze_heap, thaw_heap
 from alembic_config._history import require_revision_folder
 from alembic_config._locking import lock_timeout, migration_lock
 from alembic_config._options import EnvironmentOptions, names_option, running_command
@@ -132,8 +133,12 @@ class MigrationGuard:
             migration_lock(conn, version_table=table, timeout=self.lock_timeout()),
             durable_at_end(conn),
             self._records.sent_with_stamps(),
+            ExitStack() as stack,
         ):
-            plan = self._prepare(context, conn, command)
+            # the plan lives through the run: moved out of the collector's reach as it is built
+            with collector_paused():
+                plan = self._prepare(context, conn, command)
+                stack.callback(thaw_heap, freeze_heap())
             self._pending = list(plan.steps)
             marked = marked or autocommit_on_postgresql(conn, plan)
             if marked and plan.steps:
