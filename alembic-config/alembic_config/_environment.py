@@ -26,23 +26,24 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from alembic_config._catalog import Catalog
 from alembic_config._connections import connected, migration_engine
 from alembic_config._errors import AlembicConfigError, DatabaseUrlError
-from alembic_config._guard import MigrationGuard
-from alembic_config._hooks import AutogenerateHooks
 from alembic_config._names import validate_identifier
 from alembic_config._options import EnvironmentOptions, environment_options
-from alembic_config._target import LazyTargetMetadata
 from alembic_config._urls import ResolvedUrl, normalize_url, resolve_database_url
-from alembic_config.autogenerate import configure_options as autogenerate_options
+
+if TYPE_CHECKING:  # imported where a run needs them: a command that only connects never does
+    from alembic_config._catalog import Catalog
+    from alembic_config._guard import MigrationGuard
+    from alembic_config._hooks import AutogenerateHooks
+    from alembic_config._target import LazyTargetMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -142,11 +143,15 @@ class MigrationEnvironment:
     @functools.cached_property
     def hooks(self) -> AutogenerateHooks:
         """The autogenerate hooks of this run."""
+        from alembic_config._hooks import AutogenerateHooks
+
         return AutogenerateHooks(self.config, self.options, self.catalog, self.version_table)
 
     @functools.cached_property
     def guard(self) -> MigrationGuard:
         """The lock, gate and records around this run's migrations."""
+        from alembic_config._guard import MigrationGuard
+
         return MigrationGuard(
             self.config, self.options, self.catalog, self._catalog_if_loaded, self.version_table
         )
@@ -154,6 +159,9 @@ class MigrationEnvironment:
     # -- Alembic's configure() -----------------------------------------------------------------
     def configure_options(self, dialect_name: str) -> dict[str, Any]:
         """Keyword arguments for ``context.configure()`` shared by online and offline runs."""
+        from alembic_config._target import LazyTargetMetadata
+        from alembic_config.autogenerate import configure_options as autogenerate_options
+
         sqlite = dialect_name == "sqlite"
         table, schema = self.version_table
         target = LazyTargetMetadata(self.catalog, self.hooks.action)
