@@ -91,7 +91,6 @@ if TYPE_CHECKING:
     )
     from alembic_config._gc import (
         keep_out_of_collector as keep_out_of_collector,
-        kept_out_of_collector as kept_out_of_collector,
     )
     from alembic_config._locations import (
         check_version_locations as check_version_locations,

@@ -35,17 +35,21 @@ def keep_out_of_collector() -> None:
     gc.freeze()
 
 
-@contextmanager
-def kept_out_of_collector() -> Iterator[None]:
-    """Pause the collector for the block, then keep what is alive at its end out of it.
+def refreeze(froze_before: bool) -> bool:
+    """Move every live object to the permanent generation again; returns whether it froze.
 
-    For loading models in a short-lived process: what the block creates is
-    never walked by a collection, not even by the one that would follow as the
-    collector resumes with everything allocated meanwhile still young.
+    For objects that live as long as the process and are replaced now and
+    then (the process-wide catalog): what this function froze before is first
+    given back to the collector, so a replaced catalog can still be collected.
+    A heap that someone else froze is left as it is.
     """
-    with collector_paused():
-        yield
-        keep_out_of_collector()
+    if froze_before:
+        gc.unfreeze()
+        gc.collect()  # what was replaced may be garbage by now: it must not be frozen again
+    elif gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
 
 
 def freeze_heap() -> bool:

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from alembic.operations import ops
     from alembic.operations.ops import MigrateOperation
     from alembic.script import Script
+    from sqlalchemy import Table
     from sqlalchemy.engine import Dialect
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,42 @@ def _names_connection(function: Any) -> bool:
     return code is None
 
 
+class TableOnDemand:
+    """What a recorded ``op.create_table()`` returns: its Table, built when first used.
+
+    Building the Table of every ``create_table`` of a large initial revision
+    costs as much again as recording it, and most revisions never look at what
+    ``create_table`` returns; one that does (``op.bulk_insert(table, rows)``,
+    ``table.insert()``, ``sa.select(table)``) gets the Table then.
+    """
+
+    __slots__ = ("_context", "_operation", "_table")
+    # SQLAlchemy's constructs then take the table from __clause_element__()
+    is_clause_element = False
+
+    def __init__(self, operation: ops.CreateTableOp, context: Any) -> None:
+        self._operation = operation
+        self._context = context
+        self._table: Table | None = None
+
+    def _built(self) -> Table:
+        if self._table is None:
+            self._table = self._operation.to_table(self._context)
+        return self._table
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._built(), name)
+
+    def __clause_element__(self) -> Table:  # what SQLAlchemy's constructs accept for a table
+        return self._built()
+
+    def __str__(self) -> str:
+        return str(self._built())
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+
 @contextmanager
 def _recording(
     context: Any, sink: list[MigrateOperation], blocks: list[bool], asked: list[str]
@@ -141,7 +179,7 @@ def _recording(
     def invoke(operation: MigrateOperation) -> Any:
         sink.append(operation)
         if isinstance(operation, ops.CreateTableOp):  # revisions may use the returned Table
-            return operation.to_table(context)
+            return TableOnDemand(operation, context)
         return None
 
     @contextmanager

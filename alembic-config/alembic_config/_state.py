@@ -12,6 +12,7 @@ from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING
 
 from alembic_config._catalog import Catalog, build_catalog
+from alembic_config._gc import collector_paused, refreeze
 
 if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
@@ -24,6 +25,8 @@ class _Current:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.catalog: Catalog | None = None
+        # whether loading the catalog froze the heap (see load_all_models)
+        self.froze = False
 
 
 _current = _Current()
@@ -42,10 +45,19 @@ def load_all_models(
     ``ALEMBIC_CONFIG_EXCLUDE``. ``entry_points`` replaces the installed entry
     points (for embedding and tests). A service that fails to load is recorded
     in the result, never raised.
+
+    The catalog lives as long as the process (or until the next call), so its
+    objects, with everything else alive then, are moved to the garbage
+    collector's permanent generation (``gc.freeze()``) as they load: no later
+    collection, nor the interpreter's exit, walks thousands of tables again.
+    The next call gives what this one froze back to the collector first, and a
+    heap the program froze itself is left alone.
     """
-    catalog = build_catalog(services=services, exclude=exclude, entry_points=entry_points)
-    with _current.lock:
-        _current.catalog = catalog
+    with collector_paused():
+        catalog = build_catalog(services=services, exclude=exclude, entry_points=entry_points)
+        with _current.lock:
+            _current.catalog = catalog
+            _current.froze = refreeze(_current.froze)
     return catalog
 
 

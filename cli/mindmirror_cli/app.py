@@ -172,15 +172,13 @@ class App:
     @cached_property
     def catalog(self) -> Catalog:
         """The merged metadata of every selected service."""
-        from alembic_config import kept_out_of_collector, load_all_models
+        from alembic_config import load_all_models
 
         self.load_environment()
         exclude = list(self.settings.exclude) or None
-        # the models live as long as this process: keep the collector off them from here on,
-        # through the comparison and the rendering of a revision (the environment's own freeze
-        # ends with env.py, before Alembic renders)
-        with kept_out_of_collector():
-            catalog = load_all_models(exclude=exclude)
+        # the loaded models stay out of the collector's reach through the comparison and the
+        # rendering of a revision (load_all_models moves them out as they load)
+        catalog = load_all_models(exclude=exclude)
         self.output.detail(describe_selection(catalog))
         return catalog
 

@@ -1,0 +1,48 @@
+"""The process-wide catalog is kept out of the garbage collector's reach, and only it."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+from importlib import metadata as importlib_metadata
+
+import pytest
+from alembic_config import _state, load_all_models
+
+
+@pytest.fixture(autouse=True)
+def fresh_heap() -> Iterator[None]:
+    gc.unfreeze()
+    _state._current.froze = False
+    yield
+    gc.unfreeze()
+    _state._current.froze = False
+    _state._current.catalog = None
+
+
+def test_loading_freezes_the_heap() -> None:
+    assert gc.get_freeze_count() == 0
+    load_all_models(entry_points=[])
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_replaced_catalog_can_still_be_collected(
+    entry_points: list[importlib_metadata.EntryPoint],
+) -> None:
+    first = load_all_models(entry_points=entry_points)
+    table = next(iter(first.metadata.tables.values()))  # tables and columns refer to each other
+    gone = weakref.ref(table)
+    del first, table
+    load_all_models(entry_points=[])
+    gc.collect()
+    assert gone() is None
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_heap_the_program_froze_is_left_as_it_is() -> None:
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    load_all_models(entry_points=[])
+    load_all_models(entry_points=[])
+    assert gc.get_freeze_count() == frozen
