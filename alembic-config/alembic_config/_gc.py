@@ -35,21 +35,24 @@ def keep_out_of_collector() -> None:
     gc.freeze()
 
 
-def refreeze(froze_before: bool) -> bool:
-    """Move every live object to the permanent generation again; returns whether it froze.
+def freeze_after_load(earlier_loads: int, froze: bool) -> bool:
+    """After a load of process-wide objects: freeze the heap the first time, thaw it later.
 
-    For objects that live as long as the process and are replaced now and
-    then (the process-wide catalog): what this function froze before is first
-    given back to the collector, so a replaced catalog can still be collected.
-    A heap that someone else froze is left as it is.
+    The first load in a process moves every live object to the permanent
+    generation (unless the process froze its heap itself). A process that
+    loads again is replacing what it loaded: what the first load froze is
+    given back to the collector and nothing more is frozen, so replaced
+    objects are collected as usual. Returns whether the heap is frozen by
+    this function now.
     """
-    if froze_before:
+    if earlier_loads == 0:
+        if gc.get_freeze_count():
+            return False
+        gc.freeze()
+        return True
+    if froze:
         gc.unfreeze()
-        gc.collect()  # what was replaced may be garbage by now: it must not be frozen again
-    elif gc.get_freeze_count():
-        return False
-    gc.freeze()
-    return True
+    return False
 
 
 def freeze_heap() -> bool:

@@ -12,7 +12,7 @@ from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING
 
 from alembic_config._catalog import Catalog, build_catalog
-from alembic_config._gc import collector_paused, refreeze
+from alembic_config._gc import collector_paused, freeze_after_load
 
 if TYPE_CHECKING:
     from alembic_config._conflicts import Conflict
@@ -25,7 +25,8 @@ class _Current:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.catalog: Catalog | None = None
-        # whether loading the catalog froze the heap (see load_all_models)
+        # how often a catalog was loaded, and whether that froze the heap (see load_all_models)
+        self.loads = 0
         self.froze = False
 
 
@@ -46,18 +47,20 @@ def load_all_models(
     points (for embedding and tests). A service that fails to load is recorded
     in the result, never raised.
 
-    The catalog lives as long as the process (or until the next call), so its
-    objects, with everything else alive then, are moved to the garbage
+    The first catalog of a process usually lives as long as the process, so
+    its objects, with everything else alive then, are moved to the garbage
     collector's permanent generation (``gc.freeze()``) as they load: no later
     collection, nor the interpreter's exit, walks thousands of tables again.
-    The next call gives what this one froze back to the collector first, and a
-    heap the program froze itself is left alone.
+    A second call gives that back to the collector and freezes nothing more (a
+    process that loads again replaces catalogs: they are collected as usual);
+    a heap the program froze itself is left alone.
     """
     with collector_paused():
         catalog = build_catalog(services=services, exclude=exclude, entry_points=entry_points)
         with _current.lock:
             _current.catalog = catalog
-            _current.froze = refreeze(_current.froze)
+            _current.froze = freeze_after_load(_current.loads, _current.froze)
+            _current.loads += 1
     return catalog
 
 

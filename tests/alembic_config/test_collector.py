@@ -1,4 +1,4 @@
-"""The process-wide catalog is kept out of the garbage collector's reach, and only it."""
+"""The first process-wide catalog is kept out of the garbage collector's reach, later ones not."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from alembic_config import _state, load_all_models
 def fresh_heap() -> Iterator[None]:
     gc.unfreeze()
     _state._current.froze = False
+    _state._current.loads = 0
     yield
     gc.unfreeze()
     _state._current.froze = False
+    _state._current.loads = 0
     _state._current.catalog = None
 
 
@@ -37,7 +39,7 @@ def test_a_replaced_catalog_can_still_be_collected(
     load_all_models(entry_points=[])
     gc.collect()
     assert gone() is None
-    assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # a process that loads again freezes nothing more
 
 
 def test_a_heap_the_program_froze_is_left_as_it_is() -> None:
