@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.config import Config
 
-from alembic_config._scope import parse_names
-
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
 
@@ -146,3 +144,11 @@ def running_command(context: MigrationContext, options: EnvironmentOptions) -> s
     fn = context.opts.get("fn")
     qualname = getattr(fn, "__qualname__", "")
     return qualname.split(".")[0] or None
+
+
+def parse_names(raw: str | Iterable[str] | None) -> frozenset[str]:
+    """Names from a comma-separated string or an iterable, blanks dropped."""
+    if raw is None:
+        return frozenset()
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return frozenset(item.strip() for item in items if item and item.strip())

@@ -17,7 +17,7 @@ a table that is left alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,11 +113,3 @@ class ComparisonScope:
             elif key not in self.seen:
                 reasons.append(f"{key} is not a table of the database")
         return reasons
-
-
-def parse_names(raw: str | Iterable[str] | None) -> frozenset[str]:
-    """Names from a comma-separated string or an iterable, blanks dropped."""
-    if raw is None:
-        return frozenset()
-    items = raw.split(",") if isinstance(raw, str) else list(raw)
-    return frozenset(item.strip() for item in items if item and item.strip())
