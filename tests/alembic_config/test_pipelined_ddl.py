@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,6 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic_config._catalog import Catalog
 from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
+from alembic_config._pipelined_ddl import PipelinedDdl
 
 from tests.support.databases import TestDatabase, isolated_database, table_names
 
@@ -50,17 +52,22 @@ def postgres(tmp_path: Path) -> Iterator[TestDatabase]:
 
 
 @pytest.fixture
-def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the pipelines psycopg enters, so a test sees the DDL really was pipelined."""
-    entered: list[int] = []
-    original = psycopg.Connection.pipeline
+def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements sent in pipeline mode, so a test sees whether DDL really was pipelined.
 
-    def counted(self: psycopg.Connection[object]) -> object:
-        entered.append(1)
-        return original(self)
+    (psycopg's own ``executemany`` may use a pipeline too: only the DDL pipeline counts.)
+    """
+    sent: list[str] = []
+    original = PipelinedDdl._before_execute
 
-    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
-    return entered
+    def counted(self: PipelinedDdl, *args: Any) -> tuple[str, Any]:
+        result = original(self, *args)
+        if self._pipeline is not None:
+            sent.append(args[2])
+        return result
+
+    monkeypatch.setattr(PipelinedDdl, "_before_execute", counted)
+    return sent
 
 
 def _project(tmp_path: Path, url: str, revisions: list[tuple[str, str]]) -> Config:
@@ -97,7 +104,7 @@ for name in ("a1", "a2", "a3"):
 
 
 def test_a_revision_of_operations_only_is_pipelined_and_complete(
-    postgres: TestDatabase, tmp_path: Path, pipelines: list[int]
+    postgres: TestDatabase, tmp_path: Path, pipelines: list[str]
 ) -> None:
     body = TABLES + textwrap.dedent(
         """\
@@ -116,7 +123,7 @@ def test_a_revision_of_operations_only_is_pipelined_and_complete(
 
 
 def test_a_failing_pipelined_statement_is_reported_as_itself_and_rolls_back(
-    postgres: TestDatabase, tmp_path: Path, pipelines: list[int]
+    postgres: TestDatabase, tmp_path: Path, pipelines: list[str]
 ) -> None:
     first = 'op.create_table("taken", sa.Column("id", sa.Integer, primary_key=True))\n'
     second = TABLES + textwrap.dedent(
@@ -178,7 +185,7 @@ BLOCKS = TABLES + textwrap.dedent(
 def test_a_revision_using_the_connection_itself_runs_statement_by_statement(
     postgres: TestDatabase,
     tmp_path: Path,
-    pipelines: list[int],
+    pipelines: list[str],
     body: str,
     query: str,
     expected: object,
