@@ -80,40 +80,40 @@ class PipelinedDdl:
 
     def wait(self) -> None:
         """Wait for every statement sent; raise the first failure as its statement's error."""
+        sent, error = self._leave()
+        if error is not None:
+            import psycopg
+
+            statement, parameters = _failed(sent)
+            raise exc.DBAPIError.instance(
+                statement, parameters, error, psycopg.Error, dialect=self.connection.dialect
+            ) from error
+
+    def discard(self) -> None:
+        """Leave pipeline mode without raising: an error is already on its way."""
+        _, error = self._leave()
+        if error is not None:
+            logger.debug("pipelined DDL discarded by the rollback: %s", error)
+
+    def _leave(self) -> tuple[list[tuple[str, Any, Any]], Exception | None]:
+        """Leave pipeline mode: the statements sent meanwhile, and the error of one, if any."""
         pipeline, sent = self._pipeline, self._sent
-        if pipeline is None:
-            return
         self._pipeline, self._sent = None, []
+        if pipeline is None:
+            return sent, None
         import psycopg
 
         try:
             pipeline.__exit__(None, None, None)
         except psycopg.Error as error:
-            statement, parameters = _failed(sent)
-            raise exc.DBAPIError.instance(
-                statement,
-                parameters,
-                error,
-                psycopg.Error,
-                dialect=self.connection.dialect,
-            ) from error
+            return sent, error
+        return sent, None
 
     def _before_end(self, conn: Connection) -> None:
         self.wait()
 
     def _before_rollback(self, conn: Connection) -> None:
         self.discard()
-
-    def discard(self) -> None:
-        """Leave pipeline mode without raising: an error is already on its way."""
-        pipeline, self._pipeline, self._sent = self._pipeline, None, []
-        if pipeline is not None:
-            import psycopg
-
-            try:
-                pipeline.__exit__(None, None, None)
-            except psycopg.Error as error:  # the error that led here is already on its way
-                logger.debug("pipelined DDL discarded by the rollback: %s", error)
 
     def attach(self) -> None:
         """Start pipelining this connection's DDL."""

@@ -55,6 +55,7 @@ def load_all_models(
     process that loads again replaces catalogs: they are collected as usual);
     a heap the program froze itself is left alone.
     """
+    # paused around the freeze too: resuming first would walk everything just loaded once more
     with collector_paused():
         catalog = build_catalog(services=services, exclude=exclude, entry_points=entry_points)
         with _current.lock:

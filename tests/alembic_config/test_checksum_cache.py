@@ -18,6 +18,14 @@ def writes_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "pycache_prefix", None)
 
 
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """A revision file, not hashed yet."""
+    revision = tmp_path / "0001_drop.py"
+    revision.write_text(SOURCE.format(name="a"))
+    return revision
+
+
 def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hashed: list[str] = []
     original = _source_checksums.source_checksum
@@ -31,10 +39,8 @@ def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_the_same_bytes_are_hashed_once_and_an_edit_is_hashed_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "0001_drop.py"
-    path.write_text(SOURCE.format(name="a"))
     hashed = _count_hashes(monkeypatch)
     first = file_checksum(path)
     assert file_checksum(path) == first == source_checksum(path.read_text())
@@ -52,10 +58,8 @@ def test_the_same_bytes_are_hashed_once_and_an_edit_is_hashed_again(
 
 
 def test_a_cache_entry_for_other_bytes_or_another_algorithm_is_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "0001_drop.py"
-    path.write_text(SOURCE.format(name="a"))
     cache = _cache_path(path)
     assert cache is not None
     cache.parent.mkdir()
@@ -70,23 +74,19 @@ def test_a_cache_entry_for_other_bytes_or_another_algorithm_is_not_used(
 
 
 def test_nothing_is_written_where_python_writes_no_bytecode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "0001_drop.py"
-    path.write_text(SOURCE.format(name="a"))
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     assert file_checksum(path) == source_checksum(path.read_text())
-    assert not (tmp_path / "__pycache__").exists()
+    assert not (path.parent / "__pycache__").exists()
 
 
 def test_an_unwritable_cache_folder_only_costs_the_hashing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "0001_drop.py"
-    path.write_text(SOURCE.format(name="a"))
-    (tmp_path / "__pycache__").write_text("a file where the cache folder would go")
+    (path.parent / "__pycache__").write_text("a file where the cache folder would go")
     hashed = _count_hashes(monkeypatch)
     assert file_checksum(path) == source_checksum(path.read_text())
     assert file_checksum(path) == source_checksum(path.read_text())
     assert len(hashed) == 2
-    assert (tmp_path / "__pycache__").is_file()
+    assert (path.parent / "__pycache__").is_file()

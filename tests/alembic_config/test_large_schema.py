@@ -21,10 +21,11 @@ from alembic.script import ScriptDirectory
 from alembic_config._catalog import Catalog
 from alembic_config._discovery import Service, ServiceState
 from alembic_config._merge import merge_metadata
-from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
+from alembic_config._options import EnvironmentOptions
 from alembic_config._split import _grouped, split_by_service
 
 from tests.support.databases import TestDatabase, isolated_database
+from tests.support.environments import shipped_env_config
 
 # three services of 200 tables: about 4200 locks in one transaction, 1400 per service
 SERVICES = ("alpha", "beta", "gamma")
@@ -69,16 +70,8 @@ def postgres(tmp_path: Path) -> Iterator[TestDatabase]:
 
 
 def _config(tmp_path: Path, url: str, catalog: Catalog) -> Config:
-    config = Config()
-    config.set_main_option("script_location", "alembic_config:")
-    config.set_main_option("path_separator", "os")
-    versions = tmp_path / "versions"
-    versions.mkdir(exist_ok=True)
-    config.set_main_option("version_locations", str(versions))
-    config.attributes[OPTIONS_KEY] = EnvironmentOptions(
-        database_url=url, catalog=catalog, skip_empty=True
-    )
-    return config
+    options = EnvironmentOptions(database_url=url, catalog=catalog, skip_empty=True)
+    return shipped_env_config(tmp_path / "versions", options)
 
 
 def _statements(url: str) -> tuple[sa.Engine, list[str]]:

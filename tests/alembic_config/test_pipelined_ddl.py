@@ -20,11 +20,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic_config._catalog import Catalog
-from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
+from alembic_config import EnvironmentOptions
 from alembic_config._pipelined_ddl import PipelinedDdl
 
-from tests.support.databases import TestDatabase, isolated_database, table_names
+from tests.support.databases import TestDatabase, isolated_database, scalar, table_names
+from tests.support.environments import no_services, shipped_env_config
 
 HEADER = '''\
 """{doc}"""
@@ -78,22 +78,7 @@ def _project(tmp_path: Path, url: str, revisions: list[tuple[str, str]]) -> Conf
         text = HEADER.format(doc=f"step {number}", rev=rev, down=down)
         (versions / f"{number:02d}_{rev}.py").write_text(text + textwrap.indent(body, "    "))
         down = rev
-    config = Config()
-    config.set_main_option("script_location", "alembic_config:")
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", str(versions))
-    catalog = Catalog(sa.MetaData(), (), (), (), {}, ())
-    config.attributes[OPTIONS_KEY] = EnvironmentOptions(database_url=url, catalog=catalog)
-    return config
-
-
-def _scalar(url: str, query: str) -> object:
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as conn:
-            return conn.exec_driver_sql(query).scalar()
-    finally:
-        engine.dispose()
+    return shipped_env_config(versions, EnvironmentOptions(database_url=url, catalog=no_services()))
 
 
 TABLES = """\
@@ -117,8 +102,8 @@ def test_a_revision_of_operations_only_is_pipelined_and_complete(
     config = _project(tmp_path, postgres.url, [("r1", body)])
     command.upgrade(config, "head")
     assert {"a1", "a2", "a3", "b", "m1", "m2", "last"} <= table_names(postgres.url)
-    assert _scalar(postgres.url, "SELECT count(*) FROM a2") == 2
-    assert _scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
+    assert scalar(postgres.url, "SELECT count(*) FROM a2") == 2
+    assert scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
     assert pipelines, "the revision's DDL was not pipelined"
 
 
@@ -141,7 +126,7 @@ def test_a_failing_pipelined_statement_is_reported_as_itself_and_rolls_back(
     tables = table_names(postgres.url)
     assert "taken" in tables
     assert not {"a1", "a2", "a3", "after"} & tables  # the failing revision left nothing
-    assert _scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
+    assert scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
     assert pipelines
 
 
@@ -192,6 +177,6 @@ def test_a_revision_using_the_connection_itself_runs_statement_by_statement(
 ) -> None:
     config = _project(tmp_path, postgres.url, [("r1", body)])
     command.upgrade(config, "head")
-    assert _scalar(postgres.url, query) == expected
-    assert _scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
+    assert scalar(postgres.url, query) == expected
+    assert scalar(postgres.url, "SELECT version_num FROM alembic_version") == "r1"
     assert not pipelines

@@ -14,13 +14,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from alembic.operations import ops
-from alembic_config._catalog import Catalog
+from alembic_config import EnvironmentOptions
 from alembic_config._operations import TableOnDemand, record_revision
-from alembic_config._options import OPTIONS_KEY, EnvironmentOptions
 
 from tests.support.databases import BACKENDS, isolated_database
+from tests.support.environments import no_services, shipped_env_config
 
 USES_THE_TABLE = """\
 accounts = op.create_table(
@@ -81,17 +80,9 @@ def test_a_revision_using_the_table_it_creates_upgrades_for_real(
     backend: str, tmp_path: Path
 ) -> None:
     with isolated_database(backend, tmp_path) as database:
-        versions = tmp_path / "versions"
-        versions.mkdir()
-        _script(versions, USES_THE_TABLE)
-        config = Config()
-        config.set_main_option("script_location", "alembic_config:")
-        config.set_main_option("path_separator", "os")
-        config.set_main_option("version_locations", str(versions))
-        catalog = Catalog(sa.MetaData(), (), (), (), {}, ())
-        config.attributes[OPTIONS_KEY] = EnvironmentOptions(
-            database_url=database.url, catalog=catalog
-        )
+        options = EnvironmentOptions(database_url=database.url, catalog=no_services())
+        config = shipped_env_config(tmp_path / "versions", options)
+        _script(tmp_path / "versions", USES_THE_TABLE)
         command.upgrade(config, "head")
         engine = sa.create_engine(database.url, poolclass=sa.NullPool)
         with engine.connect() as conn:

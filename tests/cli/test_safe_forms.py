@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tests.cli.conftest import MakeCli
 from tests.cli.support import Mindmirror, execute, expect, revisions
-from tests.support.databases import TestDatabase, table_names
+from tests.support.databases import TestDatabase, scalar, table_names
 
 pytestmark = pytest.mark.parametrize("backend_database", ["postgresql"], indirect=True)
 
@@ -38,15 +38,6 @@ def statements() -> Iterator[list[str]]:
 def _at_r1(mm: Mindmirror) -> None:
     expect(mm("db", "revision", "--autogenerate", "-m", "tables", "--rev-id", "r1"))
     expect(mm("db", "upgrade"))
-
-
-def _one(url: str, sql: str) -> Any:
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as conn:
-            return conn.exec_driver_sql(sql).scalar()
-    finally:
-        engine.dispose()
 
 
 def test_an_index_and_a_foreign_key_on_existing_tables_are_written_safe(
@@ -87,13 +78,15 @@ def test_an_index_and_a_foreign_key_on_existing_tables_are_written_safe(
     added = next(s for s in statements if "ADD CONSTRAINT fk_orders_user_id_users" in s)
     assert added.endswith("NOT VALID")
     assert "ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_user_id_users" in statements
-    assert _one(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_users_name'::regclass")
-    assert _one(
+    assert scalar(
+        url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_users_name'::regclass"
+    )
+    assert scalar(
         url,
         "SELECT convalidated FROM pg_constraint WHERE conname = 'fk_orders_user_id_users'",
     )
-    assert _one(url, "SELECT version_num FROM alembic_version") == "r2"
-    assert _one(url, "SELECT count(*) FROM alembic_version_checksums WHERE revision = 'r2'") == 1
+    assert scalar(url, "SELECT version_num FROM alembic_version") == "r2"
+    assert scalar(url, "SELECT count(*) FROM alembic_version_checksums WHERE revision = 'r2'") == 1
     assert "alembic_version_in_progress" not in table_names(url)
     expect(mm("db", "check"))  # the models and the database agree afterwards
     expect(mm("db", "status", "--check"))
@@ -131,7 +124,7 @@ def test_a_failed_autocommit_block_leaves_a_partial_state_marker(
     failed = expect(mm("db", "upgrade"), 8)
     assert "the database is now in a partial state: revision r2 (upgrade)" in failed.stderr
     assert "its autocommit block committed what ran before it" in failed.stderr
-    assert _one(url, "SELECT version_num FROM alembic_version") == "r1"
+    assert scalar(url, "SELECT version_num FROM alembic_version") == "r1"
     refused = expect(mm("db", "upgrade"), 6)
     assert "the database is in a partial state: revision r2 was started" in refused.error
     expect(mm("db", "health"), 6)

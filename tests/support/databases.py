@@ -122,6 +122,16 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+def scalar(url: str, sql: str) -> object:
+    """The single value ``sql`` returns from the database at ``url``."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(sql).scalar()
+    finally:
+        engine.dispose()
+
+
 #: what an upgraded database holds besides the services' tables: Alembic's version table and
 #: alembic-config's ownership and checksum records (DESIGN §7), which downgrades keep
 BOOKKEEPING = frozenset({"alembic_version", "alembic_version_owners", "alembic_version_checksums"})
