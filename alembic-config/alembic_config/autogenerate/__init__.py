@@ -6,7 +6,8 @@
 - :mod:`.rendering`: a ``render_item`` for third-party types and sequence columns,
   and the renderers of :mod:`.ops`;
 - :mod:`.sequences` and :mod:`.enums`: operations added in
-  ``process_revision_directives`` for what stock autogenerate leaves out.
+  ``process_revision_directives`` for what stock autogenerate leaves out;
+- :mod:`.new_tables`: new tables reversed and rendered without building them again.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from sqlalchemy.engine import Connection
 
 def configure_options() -> dict[str, Any]:
     """The hooks for ``context.configure()``."""
+    from alembic_config.autogenerate.new_tables import plugin_names
     from alembic_config.autogenerate.rendering import render_item
     from alembic_config.autogenerate.types import compare_type
 
+    plugins = plugin_names()
     return {
         "compare_type": compare_type,
         "compare_server_default": True,
         "render_item": render_item,
+        **({"autogenerate_plugins": plugins} if plugins is not None else {}),
     }
 
 
