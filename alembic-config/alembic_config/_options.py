@@ -55,7 +55,10 @@ class EnvironmentOptions:
     - ``production``: what marks the database production, as the caller knows it
       (``--env production``); ``MINDMIRROR_ENVIRONMENT`` is read either way;
     - ``ddl_timeouts``: field values of :class:`~alembic_config.DdlTimeouts` that win over
-      ``-x`` and the ini (``{"lock_timeout": 1.0, "attempts": 3}``; see ``_ddl_timeouts``).
+      ``-x`` and the ini (``{"lock_timeout": 1.0, "attempts": 3}``; see ``_ddl_timeouts``);
+    - ``compare_share``: ``(index, count)``: compare only this share of the tables, for a
+      comparison split over ``count`` processes (``_scope.in_share``); the
+      ownership report still covers every table.
     """
 
     database_url: str | ResolvedUrl | None = None
@@ -75,6 +78,7 @@ class EnvironmentOptions:
     allow_unsafe: frozenset[str] | None = None
     production: str | None = None
     ddl_timeouts: Mapping[str, float | None] | None = None
+    compare_share: tuple[int, int] | None = None
 
     def replace(self, **changes: Any) -> EnvironmentOptions:
         """A copy with ``changes`` applied (the options themselves never change)."""

@@ -13,10 +13,17 @@ The environment asks this, through Alembic's ``include_name`` and
 An enum type or sequence found only in the database is proposed for dropping
 only when every table of the database is compared: otherwise it may belong to
 a table that is left alone.
+
+A comparison may be split over processes (``EnvironmentOptions.compare_share``):
+each compares the tables of its share (:func:`in_share`, by name, so a model
+table and the database table it is compared with always fall in the same
+share), and the first share also what is not a table. Every process still
+makes every decision above, so each one's ownership report is complete.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +33,19 @@ from alembic_config._ownership import LeftAlone, Orphan, RecordedOwner, table_ke
 
 if TYPE_CHECKING:
     from alembic_config._catalog import Catalog
+
+
+def in_share(name: str, share: tuple[int, int] | None) -> bool:
+    """Whether the table ``name`` belongs to ``share`` (``(index, count)``; None: every share)."""
+    if share is None:
+        return True
+    index, count = share
+    return zlib.crc32(name.encode("utf-8")) % count == index
+
+
+def first_share(share: tuple[int, int] | None) -> bool:
+    """Whether ``share`` compares what is not a table (enum types, sequences)."""
+    return share is None or share[0] == 0
 
 
 @dataclass(frozen=True)
