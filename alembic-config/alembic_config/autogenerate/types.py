@@ -55,10 +55,12 @@ def compare_type(
     dialect = context.dialect
     if dialect.name not in STORAGE_DIALECTS:
         return None
-    expected = float_storage(metadata_type.dialect_impl(dialect), dialect.name)
-    if expected is None:
-        return None
+    # the reflected type first: it is a float for few columns, and the model's
+    # dialect_impl() is the costly half
     stored = float_storage(inspected_type, dialect.name)
     if stored is None:
+        return None
+    expected = float_storage(metadata_type.dialect_impl(dialect), dialect.name)
+    if expected is None:
         return None
     return expected != stored
