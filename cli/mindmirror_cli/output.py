@@ -6,6 +6,7 @@ Rich is imported on first use only, so ``--help`` stays fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,15 @@ def _is_terminal(stream: Any) -> bool:
         return bool(isatty and isatty())
     except ValueError:  # a closed stream
         return False
+
+
+# the variables with which Rich treats a stream that is not a terminal as one
+_TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def _may_be_terminal(stream: Any) -> bool:
+    """False only where Rich would find no terminal either: not a TTY, nothing forcing one."""
+    return _is_terminal(stream) or any(name in os.environ for name in _TERMINAL_VARIABLES)
 
 
 class Output:
@@ -119,10 +129,12 @@ class Output:
         None rather than a disabled bar: before rich 14.3 a disabled bar still
         wrote a blank line when it stopped.
         """
+        if self.verbosity < 0 or not _may_be_terminal(sys.stderr):
+            return None  # decided without importing Rich (a few MiB and tens of milliseconds)
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = self._console(stderr=True)
-        if self.verbosity < 0 or not console.is_terminal:
+        if not console.is_terminal:
             return None
         return Progress(
             TextColumn("{task.description}"),

@@ -167,3 +167,48 @@ def test_stray_files_are_ignored() -> None:
             ["git", "check-ignore", "--quiet", "--no-index", name], cwd=REPOSITORY, check=False
         )
         assert ignored.returncode == 0, name
+
+
+def _progress_in_a_child(stderr: int | None, env: dict[str, str]) -> str:
+    """What ``Output().progress()`` gives in a fresh interpreter, and whether Rich got imported."""
+    import os
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mindmirror_cli.output import Output\n"
+        "bar = Output().progress()\n"
+        "print(type(bar).__name__, 'rich.progress' in sys.modules)\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in _FORCING}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+_FORCING = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def test_no_progress_bar_and_no_rich_import_when_stderr_is_not_a_terminal() -> None:
+    assert _progress_in_a_child(subprocess.DEVNULL, {}) == "NoneType False"
+
+
+def test_a_progress_bar_on_a_terminal_or_where_rich_is_told_there_is_one() -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        assert _progress_in_a_child(follower, {}) == "Progress True"
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert _progress_in_a_child(subprocess.DEVNULL, {"FORCE_COLOR": "1"}) == "Progress True"
+    # Rich's own verdict still counts: TTY_COMPATIBLE=0 means no terminal, even forced
+    assert _progress_in_a_child(subprocess.DEVNULL, {"TTY_COMPATIBLE": "0"}) == "NoneType True"
