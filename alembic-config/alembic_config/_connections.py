@@ -15,6 +15,14 @@ from alembic_config._errors import DatabaseConnectionError, DatabaseUrlError, Mi
 from alembic_config._locking import holder_description
 from alembic_config._urls import ResolvedUrl
 
+MIGRATION_QUERY_CACHE_SIZE = 64
+"""Compiled statements an engine of the product keeps (SQLAlchemy's default is 500).
+
+A comparison repeats a few dozen statements; a migration run stamps every
+revision with a statement of its own (Alembic writes the version numbers as
+literals), which a larger cache would only keep: about 8 KiB each.
+"""
+
 
 def migration_engine(url: ResolvedUrl) -> Engine:
     """An engine for one migration run: no pool, SQL parameters kept out of logs."""
@@ -23,7 +31,11 @@ def migration_engine(url: ResolvedUrl) -> Engine:
         connect_args["application_name"] = f"alembic_config {holder_description()}"[:63]
     try:
         engine = create_engine(
-            url.url, poolclass=NullPool, hide_parameters=True, connect_args=connect_args
+            url.url,
+            poolclass=NullPool,
+            hide_parameters=True,
+            connect_args=connect_args,
+            query_cache_size=MIGRATION_QUERY_CACHE_SIZE,
         )
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         backend = url.backend
