@@ -43,10 +43,13 @@ def _at_head(mm: Mindmirror) -> None:
     expect(mm("db", "upgrade"))
 
 
-def _in_one_process(mm: Mindmirror, monkeypatch: pytest.MonkeyPatch, code: int) -> Any:
+def _in_one_process(
+    mm: Mindmirror, monkeypatch: pytest.MonkeyPatch, code: int, *options: str
+) -> Any:
+    """``db check --json`` with the split turned off (``options`` come before ``db``)."""
     with monkeypatch.context() as patch:
         patch.setattr(drift, "SPLIT_FROM_TABLES", 10**9)
-        return expect(mm("db", "check", "--json"), code).json()
+        return expect(mm(*options, "db", "check", "--json"), code).json()
 
 
 def test_the_shares_are_the_ones_the_tests_assume() -> None:
@@ -73,9 +76,7 @@ def test_a_clean_database_with_an_orphan_and_a_table_left_alone(
     forks.clear()
     split = expect(mm("--exclude", "factory", "db", "check", "--json")).json()
     assert forks == [1]
-    with monkeypatch.context() as patch:
-        patch.setattr(drift, "SPLIT_FROM_TABLES", 10**9)
-        whole = expect(mm("--exclude", "factory", "db", "check", "--json")).json()
+    whole = _in_one_process(mm, monkeypatch, 0, "--exclude", "factory")
     assert forks == [1]
     assert split == whole
     assert split["clean"] is True
